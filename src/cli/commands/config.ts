@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  configPath,
+  digest,
+  getConfigValue,
+  parseConfigText,
+  parseConfigValue,
+  readConfig,
+  replaceConfigText,
+  setConfigValue,
+  unsetConfigValue,
+} from '../../config/config-file.js';
+import { readFileIfExists } from '../../config/fs-atomic.js';
+import { ensureHome } from '../../config/home.js';
+import { flatten } from '../../config/paths.js';
+import { LlmcError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { notice, print, printJson } from '../output.js';
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export async function get(ctx: CliContext, _options: object, key: string): Promise<number> {
+  const value = await getConfigValue(ctx.home, key);
+  if (value === undefined) {
+    throw new LlmcError('ERR_CONFIG_KEY', `${key} is not set`, {
+      hint: `set it with \`llmc config set ${key} VALUE\``,
+      exitCode: 1,
+    });
+  }
+  if (ctx.json) printJson(ctx, value);
+  else print(ctx, typeof value === 'object' ? JSON.stringify(value, null, 2) : show(value));
+  return 0;
+}
+
+export async function set(ctx: CliContext, _options: object, key: string, raw: string): Promise<void> {
+  const value = parseConfigValue(raw);
+  await setConfigValue(ctx.home, key, value);
+  if (ctx.json) printJson(ctx, { key, value });
+  else notice(ctx, `✓ ${key} = ${show(value)}`);
+}
+
+export async function unset(ctx: CliContext, _options: object, key: string): Promise<number> {
+  const removed = await unsetConfigValue(ctx.home, key);
+  if (ctx.json) printJson(ctx, { key, removed });
+  else notice(ctx, removed ? `✓ removed ${key}` : `${key} was not set`);
+  return 0;
+}
+
+export async function list(ctx: CliContext): Promise<void> {
+  const config = await readConfig(ctx.home);
+  if (ctx.json) return printJson(ctx, config);
+  const rows = flatten(config);
+  if (rows.length === 0) notice(ctx, `no settings yet in ${configPath(ctx.home)}`);
+  for (const [key, value] of rows) print(ctx, `${key}=${show(value)}`);
+}
+
+export async function path(ctx: CliContext): Promise<void> {
+  if (ctx.json) printJson(ctx, { path: configPath(ctx.home) });
+  else print(ctx, configPath(ctx.home));
+}
+
+/**
+ * Edit a private copy; validate it; swap it in under the lock only if the
+ * file did not change meanwhile. An invalid edit is kept for the user and the
+ * real file is left alone.
+ */
+export async function edit(ctx: CliContext): Promise<void> {
+  await ensureHome(ctx.home);
+  const file = configPath(ctx.home);
+  const original = await readFileIfExists(file);
+  const dir = await mkdtemp(join(ctx.home, 'edit-'));
+  const copy = join(dir, 'config.json');
+  await writeFile(copy, original ?? '{\n}\n', { mode: 0o600 });
+  const editor = ctx.env.VISUAL || ctx.env.EDITOR || 'vi';
+  const result = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'llmc-editor', copy], { stdio: 'inherit' });
+  if (result.error || result.status !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new LlmcError('ERR_EDITOR', `the editor "${editor}" did not exit cleanly; config.json is unchanged`, {
+      hint: 'set VISUAL or EDITOR to an editor that waits until you close the file (e.g. "code --wait")',
+    });
+  }
+  const text = await readFile(copy, 'utf8');
+  if (text === original) {
+    await rm(dir, { recursive: true, force: true });
+    notice(ctx, 'no changes');
+    return;
+  }
+  try {
+    parseConfigText(copy, text);
+  } catch (error) {
+    if (error instanceof LlmcError) {
+      throw new LlmcError(error.code, `${error.message}; config.json is unchanged`, {
+        hint: `your edit is kept in ${copy}: fix it and copy it over, or run \`llmc config edit\` again`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  await replaceConfigText(ctx.home, text, digest(original));
+  await rm(dir, { recursive: true, force: true });
+  notice(ctx, `✓ saved ${file}`);
+}

@@ -1,0 +1,144 @@
+import { type Command, CommanderError } from 'commander';
+import { ExitCode, isLlmcError, isUnreachable, LlmcError } from '../errors.js';
+import { redactString } from '../observability/redact.js';
+import { outcome } from './lazy.js';
+import { buildProgram } from './program.js';
+
+interface ErrorStyle {
+  json: boolean;
+  verbose: boolean;
+}
+
+/** Parse, dispatch, and turn every failure into one message and one exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const style: ErrorStyle = {
+    json: argv.includes('--json'),
+    verbose: argv.includes('-v') || argv.includes('--verbose'),
+  };
+  process.once('SIGINT', () => {
+    process.stderr.write('\n');
+    process.exit(ExitCode.interrupted);
+  });
+  const program = buildProgram();
+  let commanderMessage = '';
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (text) => {
+      commanderMessage += text;
+    },
+    outputError: (text) => {
+      commanderMessage += text;
+    },
+  });
+  // Subcommands inherit output settings and exitOverride only when created after this call.
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+    command.configureOutput(program.configureOutput());
+  }
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return ExitCode.ok;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return reportCommanderError(error, commanderMessage, style, program, argv);
+    return report(error, style);
+  }
+}
+
+function allCommands(root: Command): Command[] {
+  return root.commands.flatMap((command) => [command, ...allCommands(command)]);
+}
+
+/** The deepest command named by the leading words of argv (`llmc config gte` → config). */
+function commandAt(program: Command, argv: string[]): { command: Command; path: string[] } {
+  let command = program;
+  const path: string[] = [];
+  for (const word of argv) {
+    if (word.startsWith('-')) continue;
+    const next = command.commands.find((sub) => sub.name() === word || sub.aliases().includes(word));
+    if (!next) break;
+    command = next;
+    path.push(word);
+  }
+  return { command, path };
+}
+
+function reportCommanderError(
+  error: CommanderError,
+  captured: string,
+  style: ErrorStyle,
+  program: Command,
+  argv: string[],
+): number {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+  if (error.code === 'commander.help') {
+    // A noun without a verb (`llmc config`): its help went to stderr; that is a usage error.
+    process.stderr.write(captured);
+    return ExitCode.usage;
+  }
+  const text = captured || error.message;
+  const suggestion = /\(Did you mean (.+?)\?\)/.exec(text)?.[1];
+  const message = text
+    .replace(/\(Did you mean .+?\?\)/, '')
+    .replace(/^error:\s*/i, '')
+    .trim()
+    .split('\n')[0]
+    ?.replace(/'([^']*)'/g, '"$1"');
+  const code =
+    error.code === 'commander.unknownCommand'
+      ? 'ERR_UNKNOWN_COMMAND'
+      : error.code === 'commander.unknownOption'
+        ? 'ERR_UNKNOWN_OPTION'
+        : 'ERR_USAGE';
+  let hint = suggestion ? `did you mean ${suggestion}?` : 'see `llmc --help`';
+  if (!suggestion && code === 'ERR_UNKNOWN_COMMAND') {
+    const { command, path } = commandAt(program, argv);
+    const names = command.commands.map((sub) => sub.name()).filter((name) => name !== 'help');
+    hint = `did you mean one of: ${names.join(', ')}? see \`${['llmc', ...path].join(' ')} --help\``;
+  }
+  return report(new LlmcError(code, message ?? 'invalid usage', { hint, exitCode: ExitCode.usage }), style);
+}
+
+/** The one place errors become output and exit codes (ARCHITECTURE §4). */
+export function report(error: unknown, style: ErrorStyle): number {
+  const known = toLlmcError(error);
+  const message = redactString(known.message);
+  const hint = known.hint ? redactString(known.hint) : undefined;
+  if (style.json) {
+    process.stderr.write(`${JSON.stringify({ error: { code: known.code, message, hint: hint ?? null } })}\n`);
+  } else {
+    process.stderr.write(`llmc: ${message}\n`);
+    if (hint) process.stderr.write(`hint: ${hint}\n`);
+  }
+  if (style.verbose && !style.json) {
+    const stack = (known.code === 'ERR_INTERNAL' ? (known.cause as Error | undefined) : known)?.stack;
+    if (stack) process.stderr.write(`${redactString(stack)}\n`);
+    let cause = known.cause as { message?: string; cause?: unknown } | undefined;
+    for (let depth = 0; cause && depth < 5; depth++) {
+      if (cause.message) process.stderr.write(`caused by: ${redactString(cause.message)}\n`);
+      cause = cause.cause as typeof cause;
+    }
+  }
+  return known.exitCode;
+}
+
+function toLlmcError(error: unknown): LlmcError {
+  if (isLlmcError(error)) return error;
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'AbortError') {
+    return new LlmcError('ERR_INTERRUPTED', 'interrupted', { cause: error });
+  }
+  if (isUnreachable(error)) {
+    return new LlmcError('ERR_UPSTREAM_UNREACHABLE', `could not connect: ${(error as Error).message}`, {
+      hint: 'check the address and that the server is running',
+      cause: error,
+    });
+  }
+  return new LlmcError('ERR_INTERNAL', (error as Error)?.message ?? String(error), {
+    hint: 'this is a bug in llmc; run again with -v and report the output',
+    cause: error,
+  });
+}

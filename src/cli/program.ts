@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { defineCompletion } from './tree/completion.js';
+import { defineConfig } from './tree/config.js';
+import { defineDoctor } from './tree/doctor.js';
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The whole commander tree. Each noun lives in tree/<noun>.ts, which only
+ * declares names, flags and help; the work is in commands/<noun>.ts, imported
+ * when the command runs. Completions are generated from this tree.
+ */
+export function buildProgram(): Command {
+  const program = new Command('llmc')
+    .description('One identity and fresh, short-lived credentials for every LLM and MCP call.')
+    .version(packageVersion(), '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(new Option('--json', 'machine-readable output (errors as JSON on stderr)'))
+    .addOption(new Option('--profile <name>', 'identity profile in token.json').env('LLMC_PROFILE'))
+    .addOption(new Option('--home <dir>', 'home directory (default: $LLMC_HOME or ~/.mcp-gateway)'))
+    .addOption(new Option('-q, --quiet', 'only print results and errors'))
+    .addOption(new Option('-v, --verbose', 'more detail, stack traces on errors'))
+    .addOption(new Option('--no-color', 'no colour (also NO_COLOR)'))
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(false)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+  program.helpCommand('help [command]', 'show help for a command');
+
+  defineConfig(program);
+  defineDoctor(program);
+  defineCompletion(program);
+  return program;
+}

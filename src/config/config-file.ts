@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import Conf from 'conf';
+import type { z } from 'zod';
+import { LlmcError } from '../errors.js';
+import { readFileIfExists } from './fs-atomic.js';
+import { ensureHome, homePath } from './home.js';
+import { parseJsonWithPosition } from './json-position.js';
+import { withLock } from './lock.js';
+import { getPath, splitKey, withoutPath, withPath } from './paths.js';
+import { type Config, ConfigSchema, configJsonSchema } from './schema.js';
+import { closest } from './suggest.js';
+
+/**
+ * config.json through `conf`: conf owns the file format, JSON Schema validation
+ * and its atomic write (mode 0600); this module adds what conf lacks — a
+ * cross-process lock around read-modify-write, precise errors for a corrupt
+ * file, and zod's readable messages for a bad `config set`.
+ */
+
+export function configPath(home: string): string {
+  return homePath(home, 'config');
+}
+
+function openConf(home: string): Conf<Config> {
+  const path = configPath(home);
+  const schema = configJsonSchema();
+  try {
+    return new Conf<Config>({
+      cwd: home,
+      configName: 'config',
+      configFileMode: 0o600,
+      clearInvalidConfig: false,
+      accessPropertiesByDotNotation: true,
+      schema: schema.properties as never,
+      rootSchema: { additionalProperties: false },
+      ajvOptions: { strict: false },
+      serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+      deserialize: (text) => parseConfigText(path, text),
+    });
+  } catch (error) {
+    if (error instanceof LlmcError) throw error;
+    throw new LlmcError('ERR_CONFIG_CORRUPT', `${path} does not match the config schema: ${(error as Error).message}`, {
+      hint: `fix it with \`llmc config edit\`, or move it aside to start fresh`,
+      cause: error,
+    });
+  }
+}
+
+/** JSON.parse with an error that names the file and line:column; then the schema. */
+export function parseConfigText(path: string, text: string): Config {
+  const parsed = parseJsonWithPosition(text);
+  if (!parsed.ok) {
+    const { line, column, reason } = parsed.error;
+    throw new LlmcError('ERR_CONFIG_CORRUPT', `${path}:${line}:${column}: invalid JSON (${reason})`, {
+      hint: 'fix the file by hand or with `llmc config edit`; llmc will not overwrite it',
+    });
+  }
+  const result = ConfigSchema.safeParse(parsed.value);
+  if (!result.success) {
+    throw new LlmcError('ERR_CONFIG_CORRUPT', `${path}: ${describeIssues(result.error)}`, {
+      hint: 'fix the file with `llmc config edit`; llmc will not overwrite it',
+    });
+  }
+  return result.data;
+}
+
+/** The validated config; `{}` when there is no config.json yet. */
+export async function readConfig(home: string): Promise<Config> {
+  const path = configPath(home);
+  const text = await readFileIfExists(path);
+  if (text === undefined) return {};
+  return parseConfigText(path, text);
+}
+
+export async function getConfigValue(home: string, key: string): Promise<unknown> {
+  const segments = requireKey(key);
+  return getPath(await readConfig(home), segments);
+}
+
+/** VALUE is JSON when it parses as JSON (numbers, booleans, arrays), else a string. */
+export function parseConfigValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Set one dotted key. The whole resulting config is validated before anything
+ * is written, so a bad key or value leaves config.json byte-for-byte unchanged.
+ */
+export async function setConfigValue(home: string, key: string, value: unknown): Promise<Config> {
+  const segments = requireKey(key);
+  await ensureHome(home);
+  return withLock(configPath(home), async () => {
+    const conf = openConf(home);
+    const next = validateNext(withPath(conf.store as Record<string, unknown>, segments, value), key);
+    conf.set(key, value as never);
+    return next;
+  });
+}
+
+export async function unsetConfigValue(home: string, key: string): Promise<boolean> {
+  const segments = requireKey(key);
+  await ensureHome(home);
+  return withLock(configPath(home), async () => {
+    const conf = openConf(home);
+    if (getPath(conf.store, segments) === undefined) return false;
+    conf.store = validateNext(withoutPath(conf.store as Record<string, unknown>, segments), key);
+    return true;
+  });
+}
+
+/** Replace the whole file with `text` (from `config edit`) if it is valid and the file did not change meanwhile. */
+export async function replaceConfigText(
+  home: string,
+  text: string,
+  expectedDigest: string | undefined,
+): Promise<Config> {
+  const path = configPath(home);
+  const next = parseConfigText(path, text);
+  await ensureHome(home);
+  return withLock(path, async () => {
+    const current = await readFileIfExists(path);
+    if (digest(current) !== expectedDigest) {
+      throw new LlmcError('ERR_CONFIG_VALUE', `${path} changed while you were editing it`, {
+        hint: 'run `llmc config edit` again to edit the current version',
+      });
+    }
+    openConf(home).store = next;
+    return next;
+  });
+}
+
+export function digest(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : createHash('sha256').update(text).digest('hex');
+}
+
+function requireKey(key: string): string[] {
+  const segments = splitKey(key);
+  if (segments.length === 0) {
+    throw new LlmcError('ERR_CONFIG_KEY', `"${key}" is not a config key`, {
+      hint: 'keys are dotted paths such as providers.local.base_url',
+    });
+  }
+  return segments;
+}
+
+function validateNext(next: Record<string, unknown>, key: string): Config {
+  const result = ConfigSchema.safeParse(next);
+  if (result.success) return result.data;
+  const unknownKey = result.error.issues.find((issue) => issue.code === 'unrecognized_keys');
+  if (unknownKey && unknownKey.code === 'unrecognized_keys') {
+    const bad = unknownKey.keys[0] ?? key;
+    const known = knownKeysAt(unknownKey.path);
+    const guess = closest(bad, known);
+    const where = unknownKey.path.length ? `${unknownKey.path.join('.')}.${bad}` : bad;
+    throw new LlmcError('ERR_CONFIG_KEY', `unknown config key "${where}"`, {
+      hint: guess
+        ? `did you mean "${[...unknownKey.path, guess].join('.')}"?`
+        : `known keys here: ${known.join(', ') || '(none)'}; see \`llmc config list\``,
+    });
+  }
+  throw new LlmcError('ERR_CONFIG_VALUE', `invalid value for ${key}: ${describeIssues(result.error)}`, {
+    hint: 'nothing was written; see ARCHITECTURE §3 / `llmc config --help` for the expected shape',
+  });
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The keys the schema allows at a path, for suggestions. */
+function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
+  let node: Record<string, unknown> | undefined = configJsonSchema() as never;
+  for (const segment of path) {
+    const properties = node?.properties as Record<string, Record<string, unknown>> | undefined;
+    node = properties?.[String(segment)] ?? (node?.additionalProperties as Record<string, unknown> | undefined);
+  }
+  return Object.keys((node?.properties as object | undefined) ?? {});
+}

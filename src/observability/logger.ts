@@ -1,0 +1,80 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redact, redactString } from './redact.js';
+
+export type { Logger } from 'pino';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LoggerSetup {
+  level?: LogLevel;
+  /** JSON lines appended here (0600). */
+  file?: string;
+  /** Any writable stream instead of a file (tests, stderr). */
+  destination?: DestinationStream | NodeJS.WritableStream;
+  /** Human-readable lines (pino-pretty) — for a TTY. Defaults to whether the destination is a TTY. */
+  pretty?: boolean;
+  name?: string;
+  base?: Record<string, unknown>;
+}
+
+/**
+ * The one logger factory. Every object and message passes through `redact`
+ * before serialisation, so no token shape from ARCHITECTURE §8 can reach a
+ * log line however it is nested (headers, URLs, error messages, causes).
+ */
+export function createLogger(setup: LoggerSetup = {}): Logger {
+  const destination = resolveDestination(setup);
+  const pretty = setup.pretty ?? (destination === process.stderr && process.stderr.isTTY === true);
+  const options: LoggerOptions = {
+    level: setup.level ?? 'info',
+    base: { pid: process.pid, ...(setup.name ? { name: setup.name } : {}), ...setup.base },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => redact(object) as Record<string, unknown>,
+    },
+    serializers: {
+      err: (error: unknown) => redact(error),
+      error: (error: unknown) => redact(error),
+    },
+    hooks: {
+      logMethod(args, method) {
+        const cleaned = args.map((arg) => (typeof arg === 'string' ? redactString(arg) : arg));
+        method.apply(this, cleaned as Parameters<typeof method>);
+      },
+    },
+  };
+  if (pretty) {
+    return pino(options, prettyStream(destination));
+  }
+  return pino(options, destination as DestinationStream);
+}
+
+function resolveDestination(setup: LoggerSetup): DestinationStream | NodeJS.WritableStream {
+  if (setup.destination) return setup.destination;
+  if (setup.file) {
+    const stream: WriteStream = createWriteStream(setup.file, { flags: 'a', mode: 0o600 });
+    return stream;
+  }
+  return process.stderr;
+}
+
+function prettyStream(destination: DestinationStream | NodeJS.WritableStream): DestinationStream {
+  // pino-pretty is only loaded for a human on a TTY; JSON paths never pay for it.
+  const require = createRequireOnce();
+  const pinoPretty = require('pino-pretty') as (options: object) => DestinationStream;
+  return pinoPretty({
+    destination,
+    colorize: !process.env.NO_COLOR,
+    translateTime: 'HH:MM:ss',
+    ignore: 'pid,hostname',
+  });
+}
+
+let requireFn: NodeJS.Require | undefined;
+function createRequireOnce(): NodeJS.Require {
+  if (!requireFn) {
+    requireFn = process.getBuiltinModule('node:module').createRequire(import.meta.url);
+  }
+  return requireFn;
+}

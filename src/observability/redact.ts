@@ -1,0 +1,86 @@
+/**
+ * Removes every secret shape of ARCHITECTURE §8 from anything about to be
+ * logged: values under secret-looking keys, and secret-looking substrings
+ * inside any string (bearer credentials, JWTs, mcpgw_/llmc_ keys, secret
+ * query parameters in URLs, key=value pairs in messages).
+ */
+
+export const REDACTED = '[REDACTED]';
+
+const secretKey =
+  /^(authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|password|passwd|cookie|set-cookie|code_verifier|assertion)$|token|secret|credential|private[-_]?key/i;
+
+const patterns: Array<[RegExp, string]> = [
+  // Our own credential formats.
+  [/\b(mcpgw|llmc)_[A-Za-z0-9_-]{8,}/g, `$1_${REDACTED}`],
+  // JWTs (id_tokens, access tokens) — three base64url segments starting with {"…
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  // Authorization header values however they appear.
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+  // Secret query/form parameters and key=value / key: value pairs in text.
+  [
+    /\b([A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*)(=|"?\s*:\s*"?)([^&\s"',;}]+)/gi,
+    `$1$2${REDACTED}`,
+  ],
+  // Provider key shapes (OpenAI, Anthropic, Google, GitHub, Slack, AWS).
+  [
+    /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|ya29\.[A-Za-z0-9_-]{10,})/g,
+    REDACTED,
+  ],
+  // Credentials inside URLs: https://user:pass@host
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],
+];
+
+export function redactString(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
+  return out;
+}
+
+export function isSecretKey(key: string): boolean {
+  return secretKey.test(key);
+}
+
+/** A deep copy of `value` with every secret removed; cycles and depth are bounded. */
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth > 12) return '[Truncated]';
+  seen.add(value);
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = {
+      type: value.name,
+      message: redactString(value.message),
+    };
+    if (value.stack) out.stack = redactString(value.stack);
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] = isSecretKey(key) ? REDACTED : redact(inner, depth + 1, seen);
+    }
+    if (value.cause !== undefined) out.cause = redact(value.cause, depth + 1, seen);
+    return out;
+  }
+  if (value instanceof URL) return redactString(value.href);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (value instanceof Map) return redact(Object.fromEntries(value), depth + 1, seen);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !(value instanceof Date)) {
+    return redact((value as { toJSON(): unknown }).toJSON(), depth + 1, seen);
+  }
+  if (value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of headerEntries(value)) {
+    out[key] =
+      isSecretKey(key) && inner !== undefined && inner !== null && inner !== ''
+        ? REDACTED
+        : redact(inner, depth + 1, seen);
+  }
+  return out;
+}
+
+/** Fetch `Headers` iterate instead of exposing own properties. */
+function headerEntries(value: object): Iterable<[string, unknown]> {
+  if (typeof (value as Headers).entries === 'function' && typeof (value as Headers).get === 'function') {
+    return (value as Headers).entries();
+  }
+  return Object.entries(value);
+}
