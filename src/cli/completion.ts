@@ -34,7 +34,14 @@ function collect(command: Command, path: string, globals: Array<[string, string]
   const subcommands = visibleCommands(command).filter((sub) => sub.name() !== 'help' || path === '');
   const own = flagsOf(command);
   const flags = path === '' ? own : [...own.filter(([flag]) => !globals.some(([g]) => g === flag)), ...globals];
-  out.push({ path, commands: subcommands.map((sub) => [sub.name(), sub.description()]), flags });
+  const choices = command.registeredArguments.flatMap((argument) =>
+    (argument.argChoices ?? []).map((choice): [string, string] => [choice, argument.description || argument.name()]),
+  );
+  out.push({
+    path,
+    commands: [...subcommands.map((sub): [string, string] => [sub.name(), sub.description()]), ...choices],
+    flags,
+  });
   for (const sub of subcommands) collect(sub, path ? `${path} ${sub.name()}` : sub.name(), globals, out);
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CliContext, createContext, type GlobalOptions } from './context.js';
+import type { CliContext, GlobalOptions } from './context.js';
 
 /**
  * A command handler: resolved context, the command's own options, then its
@@ -21,8 +21,9 @@ export function lazy<M extends Record<string, unknown>>(load: () => Promise<M>, 
     const command = params[params.length - 1] as Command;
     const options = command.opts();
     const args = params.slice(0, -2);
+    // Loaded here, not at the top: `llmc --help` must not pay for what commands need.
+    const [{ createContext }, module] = await Promise.all([import('./context.js'), load()]);
     const ctx = createContext(command.optsWithGlobals() as GlobalOptions);
-    const module = await load();
     const handler = module[name] as Handler;
     const code = await handler(ctx, options, ...args);
     if (typeof code === 'number') outcome.exitCode = code;

@@ -1,8 +1,7 @@
-import { type Command, CommanderError } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { ExitCode, isLlmcError, isUnreachable, LlmcError } from '../errors.js';
-import { redactString } from '../observability/redact.js';
 import { outcome } from './lazy.js';
-import { buildProgram } from './program.js';
+import { packageVersion } from './version.js';
 
 interface ErrorStyle {
   json: boolean;
@@ -19,6 +18,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('\n');
     process.exit(ExitCode.interrupted);
   });
+  if (argv.length === 1 && argv[0] === '--version') {
+    // Nothing to parse: answer before building the command tree.
+    process.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const { buildProgram } = await import('./program.js');
   const program = buildProgram();
   let commanderMessage = '';
   program.exitOverride();
@@ -43,9 +48,15 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return reportCommanderError(error, commanderMessage, style, program, argv);
-    return report(error, style);
+    if (isCommanderError(error)) return await reportCommanderError(error, commanderMessage, style, program, argv);
+    return await report(error, style);
   }
+}
+
+function isCommanderError(error: unknown): error is CommanderError {
+  return (
+    error instanceof Error && error.name === 'CommanderError' && typeof (error as CommanderError).code === 'string'
+  );
 }
 
 function allCommands(root: Command): Command[] {
@@ -66,13 +77,13 @@ function commandAt(program: Command, argv: string[]): { command: Command; path: 
   return { command, path };
 }
 
-function reportCommanderError(
+async function reportCommanderError(
   error: CommanderError,
   captured: string,
   style: ErrorStyle,
   program: Command,
   argv: string[],
-): number {
+): Promise<number> {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
   if (error.code === 'commander.help') {
     // A noun without a verb (`llmc config`): its help went to stderr; that is a usage error.
@@ -103,7 +114,9 @@ function reportCommanderError(
 }
 
 /** The one place errors become output and exit codes (ARCHITECTURE §4). */
-export function report(error: unknown, style: ErrorStyle): number {
+export async function report(error: unknown, style: ErrorStyle): Promise<number> {
+  // Loaded only on failure: the success path never pays for redaction patterns.
+  const { redactString } = await import('../observability/redact.js');
   const known = toLlmcError(error);
   const message = redactString(known.message);
   const hint = known.hint ? redactString(known.hint) : undefined;

@@ -1,20 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import { defineCompletion } from './tree/completion.js';
 import { defineConfig } from './tree/config.js';
 import { defineDoctor } from './tree/doctor.js';
+import { packageVersion } from './version.js';
 
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+// commander is CommonJS: requiring it directly skips the ESM wrapper and its
+// export scan, a measurable part of `llmc --help` cold start.
+const { Command, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 
 /**
  * The whole commander tree. Each noun lives in tree/<noun>.ts, which only
  * declares names, flags and help; the work is in commands/<noun>.ts, imported
  * when the command runs. Completions are generated from this tree.
  */
-export function buildProgram(): Command {
+export function buildProgram(): Commander.Command {
   const program = new Command('llmc')
     .description('One identity and fresh, short-lived credentials for every LLM and MCP call.')
     .version(packageVersion(), '--version', 'print the version')

@@ -28,15 +28,18 @@ export async function runLlmc(args: string[], options: RunOptions): Promise<RunR
     env: { LLMC_HOME: options.home, NO_COLOR: '1', LLMC_KEYRING: '0', ...options.env },
     extendEnv: true,
     timeout: options.timeoutMs ?? 30_000,
-    cwd: options.cwd ?? options.home,
+    cwd: options.cwd ?? tmpdir(),
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
   };
   const result = await execa(process.execPath, [binPath, ...args], execaOptions);
+  if (result.exitCode === undefined) throw new Error(`llmc ${args.join(' ')} did not run: ${result.message}`);
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 /** A fresh private home directory per test; `cleanup` removes it. */
-export async function tempHome(prefix = 'llmc-test-'): Promise<{ dir: string; home: string; cleanup: () => Promise<void> }> {
+export async function tempHome(
+  prefix = 'llmc-test-',
+): Promise<{ dir: string; home: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, home: join(dir, 'home'), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

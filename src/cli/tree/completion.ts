@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { lazy } from '../lazy.js';
 
 export function defineCompletion(program: Command): void {
-  program
-    .command('completion')
+  const completion = program.command('completion');
+  completion
     .description('print a shell completion script (bash, zsh or fish)')
-    .argument('<shell>', 'bash, zsh or fish')
+    .addArgument(completion.createArgument('<shell>', 'the shell to complete for').choices(['bash', 'zsh', 'fish']))
     .addHelpText(
       'after',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh parameter, printed literally

@@ -1,0 +1,22 @@
+// Cold start of `llmc --help` and `llmc --version` against `node -e 0`, same
+// machine, same run, interleaved. Goal: ≤ 1.6×.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareProcesses, ratioLine } from './lib.js';
+
+const bin = fileURLToPath(new URL('../../bin/llmc.js', import.meta.url));
+const home = mkdtempSync(join(tmpdir(), 'llmc-bench-'));
+try {
+  const env = { ...process.env, LLMC_HOME: home, NO_COLOR: '1' };
+  const result = compareProcesses(
+    { baseline: ['-e', '0'], help: [bin, '--help'], version: [bin, '--version'] },
+    { runs: 20, warmup: 3, env },
+  );
+  console.log(`node ${process.version}, ${result.baseline.toFixed(1)} ms for node -e 0 (median of 20)`);
+  console.log(ratioLine('llmc --help', result.help, 'node -e 0', result.baseline, 1.6));
+  console.log(ratioLine('llmc --version', result.version, 'node -e 0', result.baseline, 1.6));
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}

@@ -1,0 +1,101 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runLlmc, tempHome } from '../../helpers/cli.js';
+
+let home: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ home, cleanup } = await tempHome());
+});
+afterEach(() => cleanup());
+
+const configFile = () => join(home, 'config.json');
+
+describe('llmc config', () => {
+  it('sets, gets, lists and unsets dotted keys; values are JSON when they parse', async () => {
+    expect(
+      (await runLlmc(['config', 'set', 'providers.local.base_url', 'http://127.0.0.1:1234/v1'], { home })).exitCode,
+    ).toBe(0);
+    expect((await runLlmc(['config', 'set', 'daemon.port', '7321'], { home })).exitCode).toBe(0);
+    expect((await runLlmc(['config', 'set', 'providers.local.models', '["a","b"]'], { home })).exitCode).toBe(0);
+    expect(JSON.parse(await readFile(configFile(), 'utf8'))).toEqual({
+      providers: { local: { base_url: 'http://127.0.0.1:1234/v1', models: ['a', 'b'] } },
+      daemon: { port: 7321 },
+    });
+    expect((await runLlmc(['config', 'get', 'daemon.port'], { home })).stdout).toBe('7321');
+    expect((await runLlmc(['config', 'get', 'providers.local.base_url'], { home })).stdout).toBe(
+      'http://127.0.0.1:1234/v1',
+    );
+    expect(JSON.parse((await runLlmc(['config', 'get', 'providers', '--json'], { home })).stdout)).toEqual({
+      local: { base_url: 'http://127.0.0.1:1234/v1', models: ['a', 'b'] },
+    });
+    const list = await runLlmc(['config', 'list'], { home });
+    expect(list.stdout.split('\n')).toEqual([
+      'providers.local.base_url=http://127.0.0.1:1234/v1',
+      'providers.local.models=["a","b"]',
+      'daemon.port=7321',
+    ]);
+    expect((await runLlmc(['config', 'unset', 'daemon.port'], { home })).exitCode).toBe(0);
+    expect((await runLlmc(['config', 'get', 'daemon.port'], { home })).exitCode).toBe(1);
+    expect((await runLlmc(['config', 'path'], { home })).stdout).toBe(configFile());
+  });
+
+  it('a bad key or value exits 2 and leaves config.json byte-for-byte unchanged', async () => {
+    await runLlmc(['config', 'set', 'providers.local.base_url', 'http://127.0.0.1:1234/v1'], { home });
+    const before = await readFile(configFile());
+    const cases: Array<[string[], string]> = [
+      [['config', 'set', 'nope.x', '1'], 'unknown config key "nope"'],
+      [['config', 'set', 'providers.local.typ', 'openai'], 'did you mean "providers.local.type"'],
+      [['config', 'set', 'providers.local.type', 'bogus'], 'invalid value for providers.local.type'],
+      [['config', 'set', 'daemon.port', '70000'], 'invalid value for daemon.port'],
+      [['config', 'set', 'providers.local.base_url', 'not a url'], 'must be an absolute URL'],
+      [['config', 'set', 'providers..x', '1'], 'is not a config key'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runLlmc(args, { home });
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('hint: ');
+      expect(await readFile(configFile())).toEqual(before);
+    }
+  });
+
+  it('a fresh home is 0700 and config.json 0600', async () => {
+    await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
+    expect((await stat(configFile())).mode & 0o777).toBe(0o600);
+  });
+
+  it('a corrupt config.json is reported with file and position and never overwritten', async () => {
+    await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
+    const corrupt = '{\n  "daemon": {\n    "port": 7320,\n  }\n}\n';
+    await writeFile(configFile(), corrupt, { mode: 0o600 });
+    for (const args of [
+      ['config', 'list'],
+      ['config', 'set', 'daemon.port', '7321'],
+      ['config', 'get', 'daemon.port'],
+    ]) {
+      const result = await runLlmc(args, { home });
+      expect(result.exitCode, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(`${configFile()}:4:3: invalid JSON`);
+      expect(result.stderr).toContain('hint: ');
+      expect(await readFile(configFile(), 'utf8')).toBe(corrupt);
+    }
+    const json = await runLlmc(['config', 'list', '--json'], { home });
+    expect(JSON.parse(json.stderr).error.code).toBe('ERR_CONFIG_CORRUPT');
+  });
+
+  it('config edit saves a valid edit and keeps an invalid one out of config.json', async () => {
+    await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
+    const good = await runLlmc(['config', 'edit'], { home, env: { EDITOR: `sed -i s/7320/7400/` } });
+    expect(good.exitCode).toBe(0);
+    expect(JSON.parse(await readFile(configFile(), 'utf8'))).toEqual({ daemon: { port: 7400 } });
+    const before = await readFile(configFile(), 'utf8');
+    const bad = await runLlmc(['config', 'edit'], { home, env: { EDITOR: `sed -i s/7400/x/` } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('config.json is unchanged');
+    expect(bad.stderr).toContain('your edit is kept in');
+    expect(await readFile(configFile(), 'utf8')).toBe(before);
+  });
+});
