@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Commander from 'commander';
+import { defineAuth } from './tree/auth.js';
 import { defineCompletion } from './tree/completion.js';
 import { defineConfig } from './tree/config.js';
 import { defineDoctor } from './tree/doctor.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Commander.Command {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   program.helpCommand('help [command]', 'show help for a command');
 
+  defineAuth(program);
   defineConfig(program);
   defineDoctor(program);
   defineCompletion(program);
