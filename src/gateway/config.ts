@@ -271,10 +271,8 @@ function explain(issue: z.core.$ZodIssue, raw: unknown): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`;
     case 'invalid_union':
-      if (issue.path.at(-1) === 'type' || (value && typeof value === 'object' && 'type' in value)) {
-        return `unknown type ${describe((value as { type?: unknown })?.type)}`;
-      }
-      return `unexpected ${describe(value)}`;
+      if (issue.path.at(-1) === 'type') return `is not a known type: ${describe(value)}`;
+      return `has an unexpected value: ${describe(value)}`;
     default:
       return issue.message;
   }
