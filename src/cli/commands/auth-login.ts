@@ -134,7 +134,9 @@ function pasteReader(ctx: CliContext): { line: Promise<string>; close(): void } 
     line,
     close: () => {
       lines.close();
+      // Do not let an open terminal or pipe keep the process alive after the login.
       ctx.stdin.pause();
+      (ctx.stdin as { unref?: () => void }).unref?.();
     },
   };
 }
