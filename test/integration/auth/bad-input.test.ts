@@ -60,10 +60,7 @@ beforeAll(async () => {
         return true;
       }
       if (url.pathname === '/token' && req.method === 'POST') {
-        let body = '';
-        req.on('data', (chunk) => {
-          body += chunk;
-        });
+        req.resume();
         req.on('end', async () => {
           const nonce = pendingNonce;
           const idToken = await makeIdToken(nonce);
