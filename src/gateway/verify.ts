@@ -47,6 +47,7 @@ export type VerifyFailure =
   | 'audience'
   | 'issuer'
   | 'claims'
+  | 'unsupported_header'
   | 'domain';
 
 export class VerifyError extends Error {
@@ -244,11 +245,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
 }
 
 function failureOf(error: unknown): VerifyFailure {
-  const { code, claim } = error as { code?: string; claim?: string };
+  const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string };
   switch (code) {
     case 'ERR_JWT_EXPIRED':
       return claim === 'iat' ? 'too_old' : 'expired';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (reason === 'missing' || reason === 'invalid') return 'claims';
       if (claim === 'nbf') return 'not_yet_valid';
       if (claim === 'iat') return 'issued_in_future';
       if (claim === 'aud') return 'audience';
@@ -257,8 +259,9 @@ function failureOf(error: unknown): VerifyFailure {
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'signature';
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
-    case 'ERR_JOSE_NOT_SUPPORTED':
       return 'algorithm';
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return /extension header|crit/i.test((error as Error).message) ? 'unsupported_header' : 'algorithm';
     case 'ERR_JWKS_NO_MATCHING_KEY':
     case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
     case 'ERR_JWKS_INVALID':
