@@ -60,6 +60,7 @@ describe.skipIf(!hasChromium)('e2e: real chromium against oidc-provider', () => 
     const code = /one-time code: (\S+)/.exec(cli.stderr())?.[1];
     expect(code).toBeTruthy();
     expect(url).toContain(`${idp.issuer}/device`);
+    // @ts-expect-error plain ESM helper without types
     const { approveDeviceCode } = await import('../helpers/chromium-browser.mjs');
     const page = await approveDeviceCode(url, 'erin');
     expect(page).toMatch(/Sign-in Success|success/i);

@@ -55,6 +55,7 @@ export async function loginInBrowser(url, login) {
     await signIn(page, login);
     await page.waitForURL(/127\.0\.0\.1:\d+\/callback/, { timeout: 15_000 });
     await page.locator('h1').waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: playwright's Locator.innerText, not the DOM property
     return page.locator('body').innerText();
   });
 }
@@ -66,6 +67,7 @@ export async function approveDeviceCode(url, login) {
     await page.locator('button[type="submit"][form="op.deviceConfirmForm"], button[autofocus]').first().click();
     await page.waitForLoadState();
     await signIn(page, login);
+    // biome-ignore lint/performance/useDomNodeTextContent: playwright's Locator.innerText, not the DOM property
     return page.locator('body').innerText();
   });
 }
