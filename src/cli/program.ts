@@ -4,6 +4,7 @@ import { defineAuth } from './tree/auth.js';
 import { defineCompletion } from './tree/completion.js';
 import { defineConfig } from './tree/config.js';
 import { defineDoctor } from './tree/doctor.js';
+import { defineGateway } from './tree/gateway.js';
 import { packageVersion } from './version.js';
 
 // commander is CommonJS: requiring it directly skips the ESM wrapper and its
@@ -34,6 +35,7 @@ export function buildProgram(): Commander.Command {
   defineAuth(program);
   defineConfig(program);
   defineDoctor(program);
+  defineGateway(program);
   defineCompletion(program);
   return program;
 }

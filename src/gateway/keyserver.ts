@@ -9,7 +9,7 @@ import { createRateLimiter } from './ratelimit.js';
 import { formatScope, narrowScopes, parseScope, type Scopes } from './scopes.js';
 import type { TokenRecord, TokenStore } from './store/types.js';
 import { digestToken, looksLikeToken, mintToken, newJti } from './tokens.js';
-import { IssuerUnavailableError, type Verifier, VerifyError } from './verify.js';
+import { causes, IssuerUnavailableError, type Verifier, VerifyError } from './verify.js';
 import {
   GRANT_TOKEN_EXCHANGE,
   TOKEN_TYPE_ID_TOKEN,
@@ -133,7 +133,7 @@ export function createKeyServer(deps: KeyServerDeps): KeyServer {
         return refuse('invalid_token', 'token.invalid', error.reason, { ...at, status: 401 });
       }
       if (error instanceof IssuerUnavailableError) {
-        deps.logger?.warn({ issuer: error.issuer, err: error.cause }, 'issuer keys unavailable');
+        deps.logger?.warn({ issuer: error.issuer, reason: causes(error) }, 'issuer keys unavailable: answered 503');
         return refuse('temporarily_unavailable', 'token.denied', 'issuer_unavailable', { ...at, status: 503 });
       }
       throw error;

@@ -170,7 +170,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       await load(state, false);
     } else if (clock() - state.checkedAt > refreshMs) {
       await load(state, false).catch((error: unknown) => {
-        options.logger?.warn({ issuer: state.config.issuer, err: error }, 'JWKS refresh failed; keeping cached keys');
+        options.logger?.warn(
+          { issuer: state.config.issuer, reason: causes(error) },
+          'JWKS refresh failed; keeping cached keys',
+        );
       });
     }
     if (!state.keySet) throw new IssuerUnavailableError(state.config.issuer);
@@ -236,12 +239,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
       await Promise.all(
         [...states.values()].map((state) =>
           load(state, false).catch((error: unknown) => {
-            options.logger?.warn({ issuer: state.config.issuer, err: error }, 'could not fetch issuer keys at start');
+            options.logger?.warn(
+              { issuer: state.config.issuer, reason: causes(error) },
+              'could not fetch issuer keys at start; exchanges for it answer 503 until they can be fetched',
+            );
           }),
         ),
       );
     },
   };
+}
+
+/** "could not reach …: getaddrinfo ENOTFOUND …" — the messages of a cause chain, for one log line. */
+export function causes(error: unknown): string {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 6; depth++) {
+    if (!messages.includes(current.message)) messages.push(current.message);
+    current = current.cause;
+  }
+  return messages.join(': ');
 }
 
 function failureOf(error: unknown): VerifyFailure {
