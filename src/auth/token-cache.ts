@@ -1,7 +1,6 @@
 import { readFileIfExists, writeFileAtomic } from '../config/fs-atomic.js';
 import { ensureHome, homePath } from '../config/home.js';
 import { parseJsonWithPosition } from '../config/json-position.js';
-import { withLock } from '../config/lock.js';
 import { LlmcError } from '../errors.js';
 
 /**
@@ -170,6 +169,8 @@ export async function writeTokenFile(home: string, data: TokenFile): Promise<voi
 /** Run `fn` holding the cross-process lock on token.json (shared by login, refresh and logout). */
 export async function withTokenLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
   await ensureHome(home);
+  // Loaded here, not at the top: the read-only fast path (`auth token`) never locks.
+  const { withLock } = await import('../config/lock.js');
   return withLock(tokenPath(home), fn, { timeoutMs: 30_000 });
 }
 
