@@ -94,6 +94,7 @@ export function createKeyServer(deps: KeyServerDeps): KeyServer {
   const issueLimiter = createRateLimiter(store, 'issue');
   const useLimiter = createRateLimiter(store, 'use');
   const staticDigests = new Map<string, { value: string; digest: Buffer }>();
+  let adminDigest: { value: string; digest: Buffer } | undefined;
 
   const audit = (event: AuditEvent) => {
     deps.audit.emit(event);
@@ -280,7 +281,8 @@ export function createKeyServer(deps: KeyServerDeps): KeyServer {
       }
       const presented = bearerOf(authorization);
       if (presented === undefined) return 'unauthorized';
-      return timingSafeEqual(sha256(presented), sha256(expected)) ? 'ok' : 'unauthorized';
+      if (adminDigest?.value !== expected) adminDigest = { value: expected, digest: sha256(expected) };
+      return timingSafeEqual(sha256(presented), adminDigest.digest) ? 'ok' : 'unauthorized';
     },
     async revokeJti(jti, clientIp) {
       const record = await store.revokeByJti(jti, clock());

@@ -44,7 +44,12 @@ const subjectQuerySchema = z.object({
   issuer: z.string().min(1).max(2048).optional(),
 });
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray) => Promise<void>;
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+  match: RegExpExecArray,
+) => Promise<void>;
 
 interface Route {
   name: string;
@@ -143,9 +148,9 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     else sendError(res, 'token_not_found');
   };
 
-  const subjectQuery = (url: URL, res: ServerResponse) => {
+  const subjectQuery = (search: URLSearchParams, res: ServerResponse) => {
     const query: Record<string, string> = {};
-    for (const [key, value] of url.searchParams) {
+    for (const [key, value] of search) {
       if (Object.hasOwn(query, key)) {
         sendError(res, 'invalid_request');
         return undefined;
@@ -157,17 +162,17 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     return checked.success ? checked.data : undefined;
   };
 
-  const revokeSubject: Handler = async (req, res, url) => {
+  const revokeSubject: Handler = async (req, res, search) => {
     if (!(await admin(req, res))) return;
-    const query = subjectQuery(url, res);
+    const query = subjectQuery(search, res);
     if (!query) return;
     const records = await keyServer.revokeSubject(query.subject, query.issuer, ip(req));
     sendJson(res, 200, { revoked: records.length, subject: query.subject });
   };
 
-  const listSubject: Handler = async (req, res, url) => {
+  const listSubject: Handler = async (req, res, search) => {
     if (!(await admin(req, res))) return;
-    const query = subjectQuery(url, res);
+    const query = subjectQuery(search, res);
     if (!query) return;
     const records = await keyServer.listSubject(query.subject, query.issuer);
     sendJson(res, 200, {
@@ -213,15 +218,12 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   ];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://gateway.invalid');
-    } catch {
-      sendError(res, 'invalid_request');
-      return 'invalid';
-    }
+    const target = req.url ?? '/';
+    const mark = target.indexOf('?');
+    const pathname = mark === -1 ? target : target.slice(0, mark);
+    const query = new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1));
     for (const route of routes) {
-      const match = route.pattern.exec(url.pathname);
+      const match = route.pattern.exec(pathname);
       if (!match) continue;
       const handler = route.methods[req.method ?? 'GET'];
       if (!handler) {
@@ -229,7 +231,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
         drain(req);
         return route.name;
       }
-      await handler(req, res, url, match);
+      await handler(req, res, query, match);
       return route.name;
     }
     sendError(res, 'not_found');
