@@ -3,6 +3,7 @@ import type * as Commander from 'commander';
 import { defineAuth } from './tree/auth.js';
 import { defineCompletion } from './tree/completion.js';
 import { defineConfig } from './tree/config.js';
+import { defineDev } from './tree/dev.js';
 import { defineDoctor } from './tree/doctor.js';
 import { defineGateway } from './tree/gateway.js';
 import { packageVersion } from './version.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Commander.Command {
   defineAuth(program);
   defineConfig(program);
   defineDoctor(program);
+  defineDev(program);
   defineGateway(program);
   defineCompletion(program);
   return program;
