@@ -73,6 +73,8 @@ export interface KeyServer {
   revokeSubject(sub: string, iss?: string, clientIp?: string): Promise<TokenRecord[]>;
   listSubject(sub: string, iss?: string): Promise<TokenRecord[]>;
   authorize(authorization: string | undefined, clientIp?: string): Promise<AuthorizeResult>;
+  /** A data-plane call outside the caller's scopes (audited for tokens). */
+  refusedScope(principal: Principal, reason: string, clientIp?: string): void;
   /** An exchange refused before its parameters could be read (content type, size, repeats). */
   refusedAtEdge(reason: string, clientIp?: string): void;
   /** Audit lines for records the reaper dropped. */
@@ -312,6 +314,18 @@ export function createKeyServer(deps: KeyServerDeps): KeyServer {
     },
     listSubject(sub, iss) {
       return store.listBySubject(sub, clock(), iss);
+    },
+    refusedScope(principal, reason, clientIp) {
+      if (principal.kind !== 'token') return;
+      const { record } = principal;
+      audit({
+        event: 'token.denied',
+        reason,
+        identity: identityOf(record),
+        jti: record.jti,
+        client_ip: clientIp,
+        status: 403,
+      });
     },
     refusedAtEdge(reason, clientIp) {
       audit({ event: 'token.invalid', reason: `request_${reason}`, client_ip: clientIp });

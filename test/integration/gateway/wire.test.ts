@@ -327,6 +327,33 @@ describe('key server wire (mcp-gateway RFC-0043 / ARCHITECTURE §6)', () => {
     expect(gw.audit.events.at(-1)).toMatchObject({ event: 'token.expired', jti: issued.jti });
   });
 
+  it('takes the client ip from X-Forwarded-For only with trust_proxy', async () => {
+    const plain = await start();
+    await plain.exchange(await idp.idToken(), []);
+    const spoofed = await plain.form(
+      '/auth/token',
+      [
+        ['grant_type', GRANT],
+        ['subject_token', await idp.idToken()],
+        ['subject_token_type', ID_TOKEN_TYPE],
+      ],
+      { 'x-forwarded-for': '203.0.113.9' },
+    );
+    expect(spoofed.status).toBe(200);
+    expect(plain.audit.events.at(-1)?.client_ip).toBe('127.0.0.1');
+    const proxied = await start({ top: { trust_proxy: true } });
+    await proxied.form(
+      '/auth/token',
+      [
+        ['grant_type', GRANT],
+        ['subject_token', await idp.idToken()],
+        ['subject_token_type', ID_TOKEN_TYPE],
+      ],
+      { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' },
+    );
+    expect(proxied.audit.events.at(-1)?.client_ip).toBe('203.0.113.9');
+  });
+
   it('speaks to a client built on plain fetch exactly as to curl --data-urlencode', async () => {
     const gw = await start();
     const res = await fetch(new URL('/auth/token', gw.url), {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../../src/gateway/audit.js';
+import { enforce } from '../../../src/gateway/enforce.js';
 import { startReaper } from '../../../src/gateway/reaper.js';
 import { memoryStore } from '../../../src/gateway/store/memory.js';
 import { record } from '../../contract/store.contract.js';
@@ -190,5 +191,65 @@ describe('reaper', () => {
     } finally {
       reaper.stop();
     }
+  });
+});
+
+describe('enforce (the data plane check)', () => {
+  let idp: TestIssuer;
+  let gw: Harness;
+  beforeAll(async () => {
+    idp = await startTestIssuer();
+    gw = await startHarness({
+      issuers: [{ issuer: idp.issuer }],
+      policies: [
+        {
+          match: { domain: 'company.com' },
+          scopes: { backends: ['tavily', 'brave'], tools: ['tavily-search', 'brave_*'], rate_limit: 2 },
+        },
+      ],
+      top: { auth: { api_keys: [{ key: 'env:LLMC_TEST_STATIC', name: 'ops', backends: ['openai'] }] } },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await idp?.close();
+  });
+
+  it('admits calls inside the scopes, refuses others with 401/403/429 and audits the refusal', async () => {
+    const { access_token: token, jti } = (await gw.exchange(await idp.idToken())).json();
+    const ks = gw.gateway.keyServer;
+    const authorization = `Bearer ${token}`;
+    expect(await enforce(ks, { authorization, backend: 'brave', tool: 'brave_web_search' })).toMatchObject({
+      ok: true,
+      principal: { kind: 'token', record: { jti } },
+    });
+    expect(await enforce(ks, { authorization, backend: 'openai', clientIp: '10.1.1.1' })).toEqual({
+      ok: false,
+      status: 403,
+      error: 'access_denied',
+    });
+    expect(gw.audit.events.at(-1)).toMatchObject({
+      event: 'token.denied',
+      reason: 'backend_scope',
+      jti,
+      client_ip: '10.1.1.1',
+    });
+    expect(await enforce(ks, { authorization, backend: 'tavily', tool: 'tavily-extract' })).toMatchObject({
+      ok: false,
+      status: 429,
+      error: 'rate_limited',
+    });
+    expect(await enforce(ks, { authorization: 'Bearer nope' })).toEqual({
+      ok: false,
+      status: 401,
+      error: 'invalid_token',
+    });
+    expect(await enforce(ks, { authorization: `Bearer ${STATIC_KEY}`, backend: 'openai' })).toMatchObject({
+      ok: true,
+      principal: { kind: 'static', name: 'ops' },
+    });
+    expect(await enforce(ks, { authorization: `Bearer ${STATIC_KEY}`, backend: 'tavily' })).toMatchObject({
+      status: 403,
+    });
   });
 });
