@@ -5,7 +5,7 @@ _llmc_path() {
     w="${COMP_WORDS[i]}"
     if ((skip)); then skip=0; continue; fi
     case "$w" in
-      --admin-token-env|--client-id|--client-secret-env|--clock-url|--config|--home|--issuer|--min-valid|--port|--profile|--provider|--scope|--subject|--tenant|--url) skip=1; continue ;;
+      --access-token-ttl|--admin-token-env|--client-id|--client-secret-env|--clock-url|--config|--home|--id-token-ttl|--issuer|--min-valid|--port|--profile|--provider|--refresh-token-ttl|--scope|--subject|--tenant|--url) skip=1; continue ;;
       -*) continue ;;
     esac
     case "${path:+$path }$w" in
@@ -22,6 +22,8 @@ _llmc_path() {
       'config path') path="config path" ;;
       'config edit') path="config edit" ;;
       'doctor') path="doctor" ;;
+      'dev') path="dev" ;;
+      'dev idp') path="dev idp" ;;
       'gateway') path="gateway" ;;
       'gateway serve') path="gateway serve" ;;
       'gateway token') path="gateway token" ;;
@@ -37,10 +39,10 @@ _llmc_path() {
 _llmc() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" words=""
   case "$prev" in
-    --admin-token-env|--client-id|--client-secret-env|--clock-url|--config|--home|--issuer|--min-valid|--port|--profile|--provider|--scope|--subject|--tenant|--url) COMPREPLY=(); compopt -o default 2>/dev/null; return ;;
+    --access-token-ttl|--admin-token-env|--client-id|--client-secret-env|--clock-url|--config|--home|--id-token-ttl|--issuer|--min-valid|--port|--profile|--provider|--refresh-token-ttl|--scope|--subject|--tenant|--url) COMPREPLY=(); compopt -o default 2>/dev/null; return ;;
   esac
   case "$(_llmc_path)" in
-    '') words='auth config doctor gateway completion --version --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
+    '') words='auth config doctor dev gateway completion --version --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'auth') words='login status token logout --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'auth login') words='--provider --issuer --client-id --client-secret-env --tenant --scope --no-browser --device --port --no-keyring --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'auth status') words='--json --profile --home --quiet -q --verbose -v --no-color --help' ;;
@@ -54,6 +56,8 @@ _llmc() {
     'config path') words='--json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'config edit') words='--json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'doctor') words='--fix --clock-url --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
+    'dev') words='idp --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
+    'dev idp') words='--port --access-token-ttl --id-token-ttl --refresh-token-ttl --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'gateway') words='serve token tokens --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'gateway serve') words='--config --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'gateway token') words='revoke --json --profile --home --quiet -q --verbose -v --no-color --help' ;;

@@ -9,7 +9,7 @@ function __llmc_complete
             continue
         end
         switch $w
-            case '--admin-token-env' '--client-id' '--client-secret-env' '--clock-url' '--config' '--home' '--issuer' '--min-valid' '--port' '--profile' '--provider' '--scope' '--subject' '--tenant' '--url'
+            case '--access-token-ttl' '--admin-token-env' '--client-id' '--client-secret-env' '--clock-url' '--config' '--home' '--id-token-ttl' '--issuer' '--min-valid' '--port' '--profile' '--provider' '--refresh-token-ttl' '--scope' '--subject' '--tenant' '--url'
                 set skip 1
                 continue
             case '-*'
@@ -17,7 +17,7 @@ function __llmc_complete
         end
         set -l next (string trim -- "$path $w")
         switch $next
-            case 'auth' 'auth login' 'auth status' 'auth token' 'auth logout' 'config' 'config get' 'config set' 'config unset' 'config list' 'config path' 'config edit' 'doctor' 'gateway' 'gateway serve' 'gateway token' 'gateway token revoke' 'gateway tokens' 'gateway tokens revoke' 'gateway tokens list' 'completion'
+            case 'auth' 'auth login' 'auth status' 'auth token' 'auth logout' 'config' 'config get' 'config set' 'config unset' 'config list' 'config path' 'config edit' 'doctor' 'dev' 'dev idp' 'gateway' 'gateway serve' 'gateway token' 'gateway token revoke' 'gateway tokens' 'gateway tokens revoke' 'gateway tokens list' 'completion'
                 set path $next
         end
     end
@@ -26,6 +26,7 @@ function __llmc_complete
             printf '%s\t%s\n' 'auth' 'log in with your identity provider and manage the token cache'
             printf '%s\t%s\n' 'config' 'read and change config.json (providers, MCP servers, defaults)'
             printf '%s\t%s\n' 'doctor' 'check Node, the home directory and its permissions, the keychain and the clock'
+            printf '%s\t%s\n' 'dev' 'local development helpers (no account anywhere)'
             printf '%s\t%s\n' 'gateway' 'run the team key server (id_token → mcpgw_ tokens) and administer its tokens'
             printf '%s\t%s\n' 'completion' 'print a shell completion script (bash, zsh or fish)'
             printf '%s\t%s\n' '--version' 'print the version'
@@ -186,6 +187,31 @@ function __llmc_complete
         case 'doctor'
             printf '%s\t%s\n' '--fix' 'tighten loose permissions in the home directory'
             printf '%s\t%s\n' '--clock-url' 'compare the clock with this server (default: your IdP or gateway)'
+            printf '%s\t%s\n' '--json' 'machine-readable output (errors as JSON on stderr)'
+            printf '%s\t%s\n' '--profile' 'identity profile in token.json'
+            printf '%s\t%s\n' '--home' 'home directory (default: $LLMC_HOME or ~/.mcp-gateway)'
+            printf '%s\t%s\n' '--quiet' 'only print results and errors'
+            printf '%s\t%s\n' '-q' 'only print results and errors'
+            printf '%s\t%s\n' '--verbose' 'more detail, stack traces on errors'
+            printf '%s\t%s\n' '-v' 'more detail, stack traces on errors'
+            printf '%s\t%s\n' '--no-color' 'no colour (also NO_COLOR)'
+            printf '%s\t%s\n' '--help' 'show help'
+        case 'dev'
+            printf '%s\t%s\n' 'idp' 'run the embedded OpenID provider (login form, device flow, refresh rotation) until Ctrl-C'
+            printf '%s\t%s\n' '--json' 'machine-readable output (errors as JSON on stderr)'
+            printf '%s\t%s\n' '--profile' 'identity profile in token.json'
+            printf '%s\t%s\n' '--home' 'home directory (default: $LLMC_HOME or ~/.mcp-gateway)'
+            printf '%s\t%s\n' '--quiet' 'only print results and errors'
+            printf '%s\t%s\n' '-q' 'only print results and errors'
+            printf '%s\t%s\n' '--verbose' 'more detail, stack traces on errors'
+            printf '%s\t%s\n' '-v' 'more detail, stack traces on errors'
+            printf '%s\t%s\n' '--no-color' 'no colour (also NO_COLOR)'
+            printf '%s\t%s\n' '--help' 'show help'
+        case 'dev idp'
+            printf '%s\t%s\n' '--port' 'port on 127.0.0.1 (default: any free port)'
+            printf '%s\t%s\n' '--access-token-ttl' 'access token lifetime'
+            printf '%s\t%s\n' '--id-token-ttl' 'id_token lifetime'
+            printf '%s\t%s\n' '--refresh-token-ttl' 'refresh token lifetime'
             printf '%s\t%s\n' '--json' 'machine-readable output (errors as JSON on stderr)'
             printf '%s\t%s\n' '--profile' 'identity profile in token.json'
             printf '%s\t%s\n' '--home' 'home directory (default: $LLMC_HOME or ~/.mcp-gateway)'
