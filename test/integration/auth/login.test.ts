@@ -196,6 +196,23 @@ describe('llmc auth login --provider dev (browser, PKCE, loopback)', () => {
     expect(opened).toHaveLength(1);
   });
 
+  it('with no display and no BROWSER it picks the device flow (the IdP supports it)', async () => {
+    const dir = await home();
+    const cli = spawnLlmc(['auth', 'login', '--provider', 'dev'], {
+      home: dir,
+      env: { LLMC_DEV_ISSUER: idp.issuer, BROWSER: '', DISPLAY: '', WAYLAND_DISPLAY: '' },
+    });
+    children.push(cli);
+    await waitFor(() => cli.stderr().includes('one-time code'));
+    expect(cli.stderr()).toContain('No display found; using a device code');
+    const url = /Then open (\S+) on any device/.exec(cli.stderr())?.[1] as string;
+    expect(url).toContain(`${idp.issuer}/device`);
+    // The user step, with the scripted browser this time (the e2e suite does it in chromium).
+    await drive(url, { login: 'frank' });
+    expect(await cli.exited, cli.stderr()).toBe(0);
+    expect(cli.stdout()).toContain('as frank@example.com');
+  });
+
   it('logout --revoke revokes the grant at the IdP and forgets the profile', async () => {
     const dir = await home();
     expect((await loginDev(idp, { home: dir })).exitCode).toBe(0);
