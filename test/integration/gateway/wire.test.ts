@@ -167,7 +167,8 @@ describe('key server wire (mcp-gateway RFC-0043 / ARCHITECTURE §6)', () => {
     });
 
     it('429 rate_limited, with Retry-After in seconds', async () => {
-      const gw = await start({ keyServer: { issue_rate_limit: 1 } });
+      const frozen = Date.now();
+      const gw = await start({ keyServer: { issue_rate_limit: 1 }, clock: () => frozen });
       expect((await gw.exchange(await idp.idToken())).status).toBe(200);
       const res = await gw.exchange(await idp.idToken());
       expect(res.status).toBe(429);

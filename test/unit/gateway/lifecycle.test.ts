@@ -199,8 +199,10 @@ describe('enforce (the data plane check)', () => {
   let gw: Harness;
   beforeAll(async () => {
     idp = await startTestIssuer();
+    const frozen = Date.now();
     gw = await startHarness({
       issuers: [{ issuer: idp.issuer }],
+      clock: () => frozen,
       policies: [
         {
           match: { domain: 'company.com' },
