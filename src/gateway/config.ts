@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { closest } from '../config/suggest.js';
 import { LlmcError } from '../errors.js';
+import { explain, formatPath, Located, valueAt } from './config-locate.js';
+import { ALGORITHMS, type Algorithm, knownKeys, type ParsedConfig, schema, topShape } from './config-schema.js';
 import { parseDuration } from './duration.js';
 import type { Scopes } from './scopes.js';
 
@@ -14,19 +15,8 @@ import type { Scopes } from './scopes.js';
  * `jwks_uri`, `discovery_url`, `auto_discover`).
  */
 
-export const ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'EdDSA',
-  'Ed25519',
-] as const;
-export type Algorithm = (typeof ALGORITHMS)[number];
+export { formatPath } from './config-locate.js';
+export { ALGORITHMS, type Algorithm } from './config-schema.js';
 
 export interface IssuerConfig {
   issuer: string;
@@ -88,196 +78,6 @@ export interface GatewayConfig {
   warnings: string[];
 }
 
-const nonEmpty = z.string().min(1);
-const durationish = z.union([z.number().int().nonnegative(), z.string()]);
-
-const issuerShape = {
-  issuer: nonEmpty,
-  audiences: z.array(nonEmpty).min(1),
-  allowed_domains: z.array(nonEmpty).default([]),
-  jwks_uri: nonEmpty.optional(),
-  discovery_url: nonEmpty.optional(),
-  auto_discover: z.boolean().default(true),
-  algorithms: z.array(z.enum(ALGORITHMS)).min(1).optional(),
-};
-const matchShape = {
-  domain: nonEmpty.optional(),
-  issuer: nonEmpty.optional(),
-  email: nonEmpty.optional(),
-  group: nonEmpty.optional(),
-  claims: z.record(z.string(), z.union([nonEmpty, z.array(nonEmpty).min(1)])).optional(),
-};
-const scopesShape = {
-  backends: z.array(nonEmpty).optional(),
-  tools: z.array(nonEmpty).optional(),
-  rate_limit: z.number().int().min(0).default(0),
-};
-const policyShape = {
-  name: nonEmpty.optional(),
-  match: z.strictObject(matchShape).default({}),
-  scopes: z.strictObject(scopesShape).default({ rate_limit: 0 }),
-};
-const keyServerShape = {
-  enabled: z.boolean().default(true),
-  token_ttl: durationish.optional(),
-  token_ttl_secs: z.number().int().positive().optional(),
-  max_tokens_per_identity: z.number().int().positive().default(5),
-  on_token_cap: z.enum(['reject', 'evict_oldest']).default('reject'),
-  max_oidc_token_age_secs: z.number().int().positive().default(300),
-  cleanup_interval: durationish.optional(),
-  cleanup_interval_secs: z.number().int().positive().optional(),
-  issue_rate_limit: z.number().int().min(0).default(30),
-  admin_token: nonEmpty.optional(),
-  oidc: z.array(z.strictObject(issuerShape)).default([]),
-  policies: z.array(z.strictObject(policyShape)).default([]),
-};
-const apiKeyObjectShape = {
-  key: nonEmpty,
-  name: nonEmpty.optional(),
-  rate_limit: z.number().int().min(0).default(0),
-  backends: z.array(nonEmpty).optional(),
-  allowed_tools: z.array(nonEmpty).optional(),
-  tools: z.array(nonEmpty).optional(),
-};
-const authShape = {
-  enabled: z.boolean().optional(),
-  bearer_token: nonEmpty.optional(),
-  api_keys: z.array(z.union([nonEmpty, z.strictObject(apiKeyObjectShape)])).default([]),
-  // mcp-gateway settings that have no meaning here; accepted so its files load.
-  public_paths: z.array(z.string()).optional(),
-  single_user: z.boolean().optional(),
-  client_circuit_breaker: z.unknown().optional(),
-};
-const storeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory') }),
-  z.strictObject({ type: z.literal('redis'), url: nonEmpty }),
-]);
-const devShape = { allow_http_issuers: z.boolean().default(false) };
-const auditShape = { file: nonEmpty.optional() };
-const topShape = {
-  listen: z.union([nonEmpty, z.number().int()]).optional(),
-  server: z.looseObject({ host: nonEmpty.optional(), port: z.number().int().optional() }).optional(),
-  trust_proxy: z.boolean().default(false),
-  max_body_bytes: z.number().int().min(1024).default(65_536),
-  auth: z.strictObject(authShape).default({ api_keys: [] }),
-  key_server: z.strictObject(keyServerShape).optional(),
-  backends: z.record(z.string(), z.looseObject({})).default({}),
-  store: storeSchema.default({ type: 'memory' }),
-  dev: z.strictObject(devShape).default({ allow_http_issuers: false }),
-  audit: z.strictObject(auditShape).default({}),
-};
-const schema = z.looseObject(topShape);
-
-/** Known keys at a path, for "did you mean" on a misspelt key. */
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  const names = path.filter((part) => typeof part === 'string');
-  const last = names.at(-1);
-  const shapes: Record<string, object> = {
-    key_server: keyServerShape,
-    oidc: issuerShape,
-    policies: policyShape,
-    match: matchShape,
-    scopes: scopesShape,
-    auth: authShape,
-    api_keys: apiKeyObjectShape,
-    dev: devShape,
-    audit: auditShape,
-  };
-  if (last === undefined) return Object.keys(topShape);
-  if (last === 'store') return ['type', 'url'];
-  return Object.keys(shapes[last] ?? {});
-}
-
-class Located {
-  readonly #file: string;
-  readonly #text: string;
-  readonly #lines: LineCounter;
-  readonly #doc: ReturnType<typeof parseDocument>;
-
-  constructor(file: string, text: string) {
-    this.#file = file;
-    this.#text = text;
-    this.#lines = new LineCounter();
-    this.#doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
-  }
-
-  get doc() {
-    return this.#doc;
-  }
-
-  at(offset: number): string {
-    const { line, col } = this.#lines.linePos(Math.min(offset, this.#text.length));
-    return `${this.#file}:${line}:${col}`;
-  }
-
-  /** The node at `path`, or its nearest existing ancestor. */
-  node(path: readonly PropertyKey[]): { node: Node | undefined; exact: boolean } {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = depth === 0 ? this.#doc.contents : this.#doc.getIn(path.slice(0, depth) as unknown[], true);
-      if (node && typeof node === 'object' && 'range' in node) {
-        return { node: node as Node, exact: depth === path.length };
-      }
-    }
-    return { node: undefined, exact: false };
-  }
-
-  where(path: readonly PropertyKey[], key?: string): string {
-    const { node } = this.node(path);
-    if (key !== undefined && node && isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
-      const range = (pair?.key as Node | undefined)?.range;
-      if (range) return this.at(range[0]);
-    }
-    return this.at(node?.range?.[0] ?? 0);
-  }
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out || '(top level)';
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `"${value}"`;
-  return String(value);
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}
-
-function explain(issue: z.core.$ZodIssue, raw: unknown): string {
-  const value = valueAt(raw, issue.path);
-  switch (issue.code) {
-    case 'invalid_type':
-      if (value === undefined) return 'is required';
-      return `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a map' : issue.expected}, got ${describe(value)}`;
-    case 'too_small':
-      if (issue.origin === 'array') return `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return 'must not be empty';
-      return `must be at least ${issue.minimum}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`;
-    case 'invalid_union':
-      if (issue.path.at(-1) === 'type') return `is not a known type: ${describe(value)}`;
-      return `has an unexpected value: ${describe(value)}`;
-    default:
-      return issue.message;
-  }
-}
-
 function configError(message: string): LlmcError {
   return new LlmcError('ERR_GATEWAY_CONFIG', message, {
     hint: 'fix gateway.yaml and start again (docs/gateway.md lists every setting)',
@@ -326,7 +126,7 @@ export function parseGatewayConfig(file: string, text: string): GatewayConfig {
   return normalise(parsed.data, raw as Record<string, unknown>, located, file);
 }
 
-type Parsed = z.infer<typeof schema>;
+type Parsed = ParsedConfig;
 
 function normalise(data: Parsed, raw: Record<string, unknown>, located: Located, file: string): GatewayConfig {
   const warnings: string[] = [];
