@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +19,15 @@ import { drive } from '../../helpers/form-browser.mjs';
 let idp: DevIdp;
 const cleanups: Array<() => Promise<void>> = [];
 const children: LiveCli[] = [];
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port = await new Promise<number>((resolve) =>
+    probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)),
+  );
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 async function home(): Promise<string> {
   const made = await tempHome('llmc-auth-');
@@ -90,12 +100,7 @@ describe('llmc auth login --provider dev (browser, PKCE, loopback)', () => {
 
   it('--port uses that port for the redirect URI', async () => {
     const dir = await home();
-    const { createServer } = await import('node:net');
-    const probe = createServer();
-    const port = await new Promise<number>((resolve) =>
-      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)),
-    );
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await freePort();
     const result = await loginDev(idp, { home: dir, args: ['--port', String(port)] });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(authUrlIn(result.stderr)?.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
@@ -128,7 +133,9 @@ describe('llmc auth login --provider dev (browser, PKCE, loopback)', () => {
 
   it('a callback with the wrong state is refused; the page says so and the listener closes', async () => {
     const dir = await home();
-    const cli = spawnLlmc(['auth', 'login', '--provider', 'dev'], {
+    // A port of its own (not the shared default), so that probing it after the exit cannot
+    // reach another test's login listening on the default port.
+    const cli = spawnLlmc(['auth', 'login', '--provider', 'dev', '--port', String(await freePort())], {
       home: dir,
       env: { LLMC_DEV_ISSUER: idp.issuer, BROWSER: 'true' },
     });
