@@ -15,10 +15,17 @@ const bold = (text) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[
 
 const steps = [
   ['What llmc can do', ['--help']],
-  ['Configure a local OpenAI-compatible provider (LM Studio)', ['config', 'set', 'providers.lmstudio.base_url', 'http://127.0.0.1:1234/v1']],
+  [
+    'Configure a local OpenAI-compatible provider (LM Studio)',
+    ['config', 'set', 'providers.lmstudio.base_url', 'http://127.0.0.1:1234/v1'],
+  ],
   ['Give it a model alias', ['config', 'set', 'models.aliases.fast', 'lmstudio/qwen2.5-7b-instruct']],
   ['Every setting, as scripts see it', ['config', 'list', '--json']],
-  ['A typo is caught, with a suggestion, and nothing is written', ['config', 'set', 'providers.lmstudio.base_ulr', 'x'], 2],
+  [
+    'A typo is caught, with a suggestion, and nothing is written',
+    ['config', 'set', 'providers.lmstudio.base_ulr', 'x'],
+    2,
+  ],
   ['Check this machine', ['doctor']],
 ];
 
