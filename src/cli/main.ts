@@ -23,6 +23,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return ExitCode.ok;
   }
+  if (argv[0] === 'auth' && argv[1] === 'token') {
+    // A valid cached token is printed before the command tree is built (see fastToken).
+    const { fastToken } = await import('./commands/auth-token.js');
+    const code = await fastToken(argv);
+    if (code !== undefined) return code;
+  }
   const { buildProgram } = await import('./program.js');
   const program = buildProgram();
   let commanderMessage = '';

@@ -34,7 +34,7 @@ export function defineAuth(program: Commander.Command): void {
     .option('--id-token', 'print the id_token instead')
     .addOption(
       new Option('--min-valid <seconds>', 'refresh when the token expires within this many seconds')
-        .default(60)
+        .default(60) // DEFAULT_MIN_VALID_S in commands/auth-token.ts
         .argParser(parseSeconds),
     )
     .option('--no-keyring', 'keep a rotated refresh token in token.json instead of the OS keychain')
