@@ -209,6 +209,11 @@ export function checkCallback(url: URL, expectedState: string): void {
         hint: 'approve the request in the browser, or ask your IdP admin to grant this app access',
       });
     }
+    if (error === 'temporarily_unavailable' || error === 'server_error') {
+      throw new LlmcError('ERR_IDP_UNREACHABLE', `the IdP could not handle the login right now (${error})`, {
+        hint: 'try again in a moment',
+      });
+    }
     throw new LlmcError(
       'ERR_LOGIN_FAILED',
       `the IdP refused the login: ${error}${description ? ` (${description})` : ''}`,

@@ -40,6 +40,10 @@ describe('callback checks', () => {
   it('maps error redirects and bad state/code to stable codes', () => {
     expect(code(() => checkCallback(new URL(`${base}?error=access_denied&state=s`), 's'))).toBe('ERR_LOGIN_DENIED');
     expect(code(() => checkCallback(new URL(`${base}?error=invalid_scope&state=s`), 's'))).toBe('ERR_LOGIN_FAILED');
+    expect(code(() => checkCallback(new URL(`${base}?error=temporarily_unavailable&state=s`), 's'))).toBe(
+      'ERR_IDP_UNREACHABLE',
+    );
+    expect(code(() => checkCallback(new URL(`${base}?error=access_denied&state=x`), 's'))).toBe('ERR_OIDC_PROTOCOL');
     expect(code(() => checkCallback(new URL(`${base}?code=c&state=x`), 's'))).toBe('ERR_OIDC_PROTOCOL');
     expect(code(() => checkCallback(new URL(`${base}?state=s`), 's'))).toBe('ERR_OIDC_PROTOCOL');
     expect(code(() => checkCallback(new URL(`${base}?code=c&state=s`), 's'))).toBe('none');
