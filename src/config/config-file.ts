@@ -95,8 +95,12 @@ export async function setConfigValue(home: string, key: string, value: unknown):
   await ensureHome(home);
   return withLock(configPath(home), async () => {
     const conf = openConf(home);
-    const next = validateNext(withPath(conf.store as Record<string, unknown>, segments, value), key);
-    conf.set(key, value as never);
+    const candidate = withPath(conf.store as Record<string, unknown>, segments, value);
+    const next = validateNext(candidate, key);
+    // Write the object just validated. conf.set(key) would re-read the key through
+    // dot-prop, which parses `a[0]` and `a\.b`, turns digit segments into array
+    // indexes and silently drops __proto__/constructor paths.
+    conf.store = candidate as Config;
     return next;
   });
 }
@@ -137,11 +141,20 @@ export function digest(text: string | undefined): string | undefined {
   return text === undefined ? undefined : createHash('sha256').update(text).digest('hex');
 }
 
+/** Names that reach an object's prototype instead of one of its keys. */
+const reservedSegments = new Set(['__proto__', 'constructor', 'prototype']);
+
 function requireKey(key: string): string[] {
   const segments = splitKey(key);
   if (segments.length === 0) {
     throw new LlmcError('ERR_CONFIG_KEY', `"${key}" is not a config key`, {
       hint: 'keys are dotted paths such as providers.local.base_url',
+    });
+  }
+  const reserved = segments.find((segment) => reservedSegments.has(segment));
+  if (reserved !== undefined) {
+    throw new LlmcError('ERR_CONFIG_KEY', `"${key}" is not a config key: "${reserved}" cannot be a name`, {
+      hint: 'pick another name; see `llmc config list` for the keys that are set',
     });
   }
   return segments;

@@ -51,6 +51,7 @@ describe('llmc config', () => {
       [['config', 'set', 'daemon.port', '70000'], 'invalid value for daemon.port'],
       [['config', 'set', 'providers.local.base_url', 'not a url'], 'must be an absolute URL'],
       [['config', 'set', 'providers..x', '1'], 'is not a config key'],
+      [['config', 'set', 'providers.__proto__.type', 'openai'], '"__proto__" cannot be a name'],
     ];
     for (const [args, message] of cases) {
       const result = await runLlmc(args, { home });
