@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Conf from 'conf';
 import type { z } from 'zod';
 import { LlmcError } from '../errors.js';
-import { readFileIfExists } from './fs-atomic.js';
+import { readFileIfExists, writeFileAtomic } from './fs-atomic.js';
 import { ensureHome, homePath } from './home.js';
 import { parseJsonWithPosition } from './json-position.js';
 import { withLock } from './lock.js';
@@ -34,7 +34,7 @@ function openConf(home: string): Conf<Config> {
       schema: schema.properties as never,
       rootSchema: { additionalProperties: false },
       ajvOptions: { strict: false },
-      serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+      serialize: serializeConfig,
       deserialize: (text) => parseConfigText(path, text),
     });
   } catch (error) {
@@ -44,6 +44,10 @@ function openConf(home: string): Conf<Config> {
       cause: error,
     });
   }
+}
+
+function serializeConfig(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** JSON.parse with an error that names the file and line:column; then the schema. */
@@ -132,7 +136,9 @@ export async function replaceConfigText(
         hint: 'run `llmc config edit` again to edit the current version',
       });
     }
-    openConf(home).store = next;
+    // Not through conf: its constructor reads and validates the current file,
+    // and a corrupt one is exactly what `config edit` is there to repair.
+    await writeFileAtomic(path, serializeConfig(next));
     return next;
   });
 }

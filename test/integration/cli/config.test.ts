@@ -85,6 +85,10 @@ describe('llmc config', () => {
     }
     const json = await runLlmc(['config', 'list', '--json'], { home });
     expect(JSON.parse(json.stderr).error.code).toBe('ERR_CONFIG_CORRUPT');
+    // The hint's way out works: config edit saves a repaired file.
+    const repaired = await runLlmc(['config', 'edit'], { home, env: { EDITOR: 'sed -i s/7320,/7321/' } });
+    expect(repaired.exitCode, repaired.stderr).toBe(0);
+    expect(JSON.parse(await readFile(configFile(), 'utf8'))).toEqual({ daemon: { port: 7321 } });
   });
 
   it('config edit saves a valid edit and keeps an invalid one out of config.json', async () => {

@@ -1,8 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configPath, setConfigValue, unsetConfigValue } from '../../../src/config/config-file.js';
+import {
+  configPath,
+  digest,
+  replaceConfigText,
+  setConfigValue,
+  unsetConfigValue,
+} from '../../../src/config/config-file.js';
 
 let dir: string;
 let home: string;
@@ -50,5 +56,25 @@ describe('setConfigValue keys', () => {
     await setConfigValue(home, 'daemon.port', 7320);
     await setConfigValue(home, 'providers.local.base_url', 'http://127.0.0.1:1234/v1');
     expect(Object.keys(await stored())).toEqual(['daemon', 'providers']);
+  });
+});
+
+describe('replaceConfigText', () => {
+  it('replaces a corrupt config.json with a valid edit (what `config edit` is for)', async () => {
+    const corrupt = '{\n  "daemon": {\n    "port": 7320,\n  }\n}\n';
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    await writeFile(configPath(home), corrupt, { mode: 0o600 });
+    const fixed = '{\n  "daemon": {\n    "port": 7320\n  }\n}\n';
+    expect(await replaceConfigText(home, fixed, digest(corrupt))).toEqual({ daemon: { port: 7320 } });
+    expect(await stored()).toEqual({ daemon: { port: 7320 } });
+    expect((await stat(configPath(home))).mode & 0o777).toBe(0o600);
+  });
+
+  it('still refuses when the file changed since the edit began', async () => {
+    await setConfigValue(home, 'daemon.port', 7320);
+    await expect(replaceConfigText(home, '{}', digest('{"daemon":{"port":1}}'))).rejects.toMatchObject({
+      code: 'ERR_CONFIG_VALUE',
+    });
+    expect(await stored()).toEqual({ daemon: { port: 7320 } });
   });
 });
