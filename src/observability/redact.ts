@@ -8,32 +8,54 @@
 export const REDACTED = '[REDACTED]';
 
 const secretKey =
-  /^(authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|password|passwd|cookie|set-cookie|code_verifier|assertion)$|token|secret|credential|private[-_]?key/i;
+  /^(authorization|proxy-authorization|code_verifier|assertion)$|api[-_]?key|passw(?:or)?d|passphrase|cookie|token|secret|credential|private[-_]?key/i;
 
-const patterns: Array<[RegExp, string]> = [
+/** A value after `key=` / `key: `: a quoted string whole (spaces and all), else up to a delimiter. */
+const quotedOrBare = String.raw`"(?:[^"\\]|\\.)*"|'[^'\r\n]*'`;
+
+/** Keep the quotes of a quoted secret so JSON and quoted text stay well-formed. */
+function hideValue(value: string): string {
+  const quote = value[0];
+  return quote === '"' || quote === "'" ? `${quote}${REDACTED}${quote}` : REDACTED;
+}
+
+const patterns: Array<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // Our own credential formats.
   [/\b(mcpgw|llmc)_[A-Za-z0-9_-]{8,}/g, `$1_${REDACTED}`],
   // JWTs (id_tokens, access tokens) — three base64url segments starting with {"…
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // Authorization header values however they appear.
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+  // Authorization (any scheme: Digest, Negotiate, …) and cookie headers written out: the whole value.
+  [
+    new RegExp(
+      String.raw`\b((?:proxy-)?authorization|(?:set-)?cookie)("?\s*[:=]\s*)(${quotedOrBare}|(?:[^\r\n"]|"[^"\r\n]*")+)`,
+      'gi',
+    ),
+    (_match, name, separator, value) => `${name}${separator}${hideValue(value as string)}`,
+  ],
   // Secret query/form parameters and key=value / key: value pairs in text.
   [
-    /\b([A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*)(=|"?\s*:\s*"?)([^&\s"',;}]+)/gi,
-    `$1$2${REDACTED}`,
+    new RegExp(
+      String.raw`\b([A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*)(=|"?\s*:\s*)(${quotedOrBare}|[^&\s"',;}]+)`,
+      'gi',
+    ),
+    (_match, name, separator, value) => `${name}${separator}${hideValue(value as string)}`,
   ],
   // Provider key shapes (OpenAI, Anthropic, Google, GitHub, Slack, AWS).
   [
     /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|ya29\.[A-Za-z0-9_-]{10,})/g,
     REDACTED,
   ],
-  // Credentials inside URLs: https://user:pass@host
-  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],
+  // Credentials inside URLs: https://user:pass@host, redis://:pass@host, https://TOKEN@host
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]+@/gi, `$1${REDACTED}@`],
 ];
 
 export function redactString(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of patterns) {
+    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
+  }
   return out;
 }
 
@@ -61,6 +83,8 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
     return out;
   }
   if (value instanceof URL) return redactString(value.href);
+  // Bytes (Buffer, Uint8Array, ArrayBuffer) would otherwise log as arrays of numbers — a secret, encoded.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
   if (value instanceof Map) return redact(Object.fromEntries(value), depth + 1, seen);
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !(value instanceof Date)) {

@@ -100,6 +100,40 @@ describe('logger redaction', () => {
     expect(redact(a)).toEqual({ name: 'a', self: '[Circular]' });
   });
 
+  it('redacts cookies, any Authorization scheme, quoted values, URL userinfo and binary data', () => {
+    const cases: Array<[string, string, string?]> = [
+      [`Cookie: sid=${secrets.password}; theme=dark`, secrets.password],
+      [`set-cookie: session=${secrets.code}; Path=/; HttpOnly`, secrets.code],
+      ['Authorization: Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1MIIGcaADAgEF', 'YIIGhgYJKoZIhvcSAQICAQBuggZ1'],
+      ['authorization: Digest username="ana", response="6629fae49393a05397450978507c4ef1"', '6629fae49393a0539745'],
+      ['{"password":"correct horse battery staple"}', 'horse battery staple'],
+      ["client_secret='two words'", 'two words'],
+      ['redis://:s3cretpass@127.0.0.1:6379/0', 's3cretpass', '127.0.0.1:6379'],
+      [`https://${secrets.code}@git.example.com/org/repo.git`, secrets.code, 'git.example.com/org/repo.git'],
+    ];
+    for (const [text, secret, kept] of cases) {
+      const out = redactString(text);
+      expect(out, text).not.toContain(secret);
+      if (kept) expect(out, text).toContain(kept);
+    }
+    expect(redactString('https://api.example.com/v1?email=ana@company.com')).toContain('api.example.com');
+    const binary = JSON.stringify(
+      redact({
+        body: Buffer.from(`client_secret=${secrets.password}`),
+        raw: new TextEncoder().encode(secrets.password),
+      }),
+    );
+    expect(binary).not.toMatch(/104,117,110,116,101,114|"0":104/); // "hunter" as bytes
+    expect(redact({ body: Buffer.from('abc') })).toEqual({ body: '[binary 3 bytes]' });
+  });
+
+  it('redacts values under any key naming an API key, password or cookie', () => {
+    const env = { OPENAI_API_KEY: 'k1', DB_PASSWORD: 'k2', x_goog_api_key: 'k3', cookies: 'k4', passphrase: 'k5' };
+    expect(redact({ env })).toEqual({
+      env: Object.fromEntries(Object.keys(env).map((key) => [key, '[REDACTED]'])),
+    });
+  });
+
   it('redacts secret shapes inside free text', () => {
     expect(redactString(`Authorization: Bearer ${secrets.google}`)).not.toContain(secrets.google);
     expect(redactString(`key=${secrets.openai}`)).not.toContain(secrets.openai);
