@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pino, { type Bindings, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { redact, redactString } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -31,23 +31,34 @@ export function createLogger(setup: LoggerSetup = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
+      bindings: (bindings) => redact(bindings) as Record<string, unknown>,
       log: (object) => redact(object) as Record<string, unknown>,
     },
     serializers: {
       err: (error: unknown) => redact(error),
       error: (error: unknown) => redact(error),
+      // The final message, also when pino takes it from an error's message.
+      msg: (message: unknown) => (typeof message === 'string' ? redactString(message) : message),
     },
     hooks: {
       logMethod(args, method) {
-        const cleaned = args.map((arg) => (typeof arg === 'string' ? redactString(arg) : arg));
+        // The first argument is the merge object (redacted by formatters.log) or the
+        // message; the rest are interpolated into the message (%s, %o, %j).
+        const cleaned = args.map((arg, index) =>
+          typeof arg === 'string' ? redactString(arg) : index === 0 ? arg : redact(arg),
+        );
         method.apply(this, cleaned as Parameters<typeof method>);
       },
     },
   };
-  if (pretty) {
-    return pino(options, prettyStream(destination));
-  }
-  return pino(options, destination as DestinationStream);
+  const logger = pino(options, pretty ? prettyStream(destination) : (destination as DestinationStream));
+  // formatters.bindings covers only the root's base: pino resets it for children.
+  // Children inherit this method, so grandchildren's bindings are redacted too.
+  const child = logger.child;
+  (logger as { child: unknown }).child = function (this: Logger, bindings: Bindings, ...rest: unknown[]) {
+    return Reflect.apply(child, this, [redact(bindings), ...rest]);
+  };
+  return logger;
 }
 
 function resolveDestination(setup: LoggerSetup): DestinationStream | NodeJS.WritableStream {

@@ -77,6 +77,19 @@ describe('logger redaction', () => {
     expect(text.split('\n').filter(Boolean)).toHaveLength(11);
   });
 
+  it('redacts the message pino takes from an error, child bindings and interpolated arguments', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream, level: 'trace', pretty: false });
+    logger.error(new Error(`refresh failed: Bearer ${secrets.google}`));
+    logger.error({ err: new Error(`upstream rejected ${secrets.gateway}`) });
+    logger.child({ authorization: `Basic ${secrets.basic}`, token: secrets.refresh }).info('child');
+    logger.info('calling with %o and %j', { password: secrets.password }, { api_key: secrets.openai });
+    const text = out.text();
+    for (const [name, value] of Object.entries(secrets)) expect(text, `${name} leaked`).not.toContain(value);
+    expect(text).toContain('refresh failed');
+    expect(text.split('\n').filter(Boolean)).toHaveLength(4);
+  });
+
   it('keeps ordinary fields and error codes', () => {
     const value = redact({
       code: 'ERR_LOGIN_REQUIRED',
