@@ -52,7 +52,8 @@ export async function githubActionsIdToken(audience: string, env: NodeJS.Process
       'ERR_CI_TOKEN',
       'this job cannot request an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set)',
       {
-        hint: 'give the workflow or job `permissions: id-token: write`; outside GitHub Actions use --provider ci',
+        // Worded so that the log redactor (which masks `…token: value`) leaves it readable.
+        hint: 'grant the job the id-token permission (under `permissions:`, set `id-token` to `write`); outside GitHub Actions use --provider ci',
       },
     );
   }
@@ -74,7 +75,7 @@ export async function githubActionsIdToken(audience: string, env: NodeJS.Process
   if (!response.ok) {
     await response.body?.cancel();
     throw new LlmcError('ERR_CI_TOKEN', `the GitHub Actions token service answered HTTP ${response.status}`, {
-      hint: 'check `permissions: id-token: write`; the request token is only valid while the job runs',
+      hint: 'check that the job has the id-token permission (`id-token` set to `write`); the request token is only valid while the job runs',
     });
   }
   const body = (await response.json().catch(() => undefined)) as { value?: unknown } | undefined;

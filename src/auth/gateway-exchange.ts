@@ -135,3 +135,33 @@ function gatewayError(response: Response, body: Record<string, unknown> | undefi
       });
   }
 }
+
+/**
+ * RFC 7009 at the gateway (`POST {url}/auth/revoke`, form `token=…`): the
+ * token revokes itself, no credentials needed. Best effort: returns why it
+ * did not work instead of throwing, so a logout always completes.
+ */
+export async function revokeGatewayToken(
+  record: GatewayTokenRecord,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  let base: string;
+  try {
+    base = gatewayBaseUrl(record.url);
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+  try {
+    const response = await fetch(`${base}/auth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: record.access_token }),
+      redirect: 'error',
+      signal: AbortSignal.timeout(5_000),
+    });
+    await response.body?.cancel();
+    return response.ok ? { ok: true } : { ok: false, reason: `the gateway answered HTTP ${response.status}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { ok: false, reason: `could not reach ${new URL(base).origin}${cause ? ` (${cause})` : ''}` };
+  }
+}

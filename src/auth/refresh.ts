@@ -10,6 +10,7 @@ import {
   type ProfileRecord,
   readTokenFile,
   requireProfile,
+  type TokenFile,
   withTokenLock,
   writeTokenFile,
 } from './token-cache.js';
@@ -50,36 +51,60 @@ export async function ensureFresh(options: EnsureFreshOptions): Promise<FreshTok
         name,
       );
     }
-    const refreshToken = await loadRefreshToken(profile.refresh_token, name);
-    const config = await readConfig(options.home);
-    const oidc = await connect(
-      providerForProfile(profile, { home: options.home, env: options.env, oidcProviders: config.oidc_providers }),
-      {
-        home: options.home,
-        env: options.env,
-      },
-    );
-    const result = await refreshGrant(oidc, refreshToken, { subject: profile.subject, id_token: profile.id_token });
-    let ref = profile.refresh_token;
-    let fallbackReason: string | undefined;
-    if (result.refresh_token && result.refresh_token !== refreshToken) {
-      const saved = await replaceRefreshToken(profile.refresh_token, name, result.refresh_token, {
-        keyring: options.keyring,
-      });
-      ref = saved.ref;
-      fallbackReason = saved.fallbackReason;
-    }
-    const next = profileFromTokens(profile.provider, oidc, result, ref, profile);
-    if (!next.access_token)
-      throw new LlmcError('ERR_OIDC_PROTOCOL', 'the refresh returned no access token', { hint: 'run llmc auth login' });
-    const updated = {
-      ...(file ?? { version: 1 as const, profiles: {} }),
-      profiles: { ...file?.profiles, [name]: next },
-    };
-    await writeTokenFile(options.home, updated);
-    if (!isFresh(next, options.kind, Math.min(options.minValidS, 0))) {
+    const next = await refreshLocked({ ...options, file, name, profile });
+    if (!isFresh(next.profile, options.kind, Math.min(options.minValidS, 0))) {
       throw loginRequired(`the IdP returned a token that is already expired for profile "${name}"`, name);
     }
-    return { name, profile: next, refreshed: true, fallbackReason };
+    return { name, ...next, refreshed: true };
   });
+}
+
+export interface RefreshLockedOptions {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  keyring: boolean;
+  file: TokenFile | undefined;
+  name: string;
+  profile: ProfileRecord;
+}
+
+/**
+ * One refresh_token grant for `profile`, written to token.json. The caller
+ * holds the token.json lock (ensureFresh, or the gateway re-exchange, which
+ * needs a new id_token under the same lock) and has checked that a refresh
+ * token exists.
+ */
+export async function refreshLocked(
+  options: RefreshLockedOptions,
+): Promise<{ profile: ProfileRecord; fallbackReason?: string | undefined }> {
+  const { file, name, profile } = options;
+  if (!profile.refresh_token) throw loginRequired(`profile "${name}" has no refresh token`, name);
+  const refreshToken = await loadRefreshToken(profile.refresh_token, name);
+  const config = await readConfig(options.home);
+  const oidc = await connect(
+    providerForProfile(profile, { home: options.home, env: options.env, oidcProviders: config.oidc_providers }),
+    {
+      home: options.home,
+      env: options.env,
+    },
+  );
+  const result = await refreshGrant(oidc, refreshToken, { subject: profile.subject, id_token: profile.id_token });
+  let ref = profile.refresh_token;
+  let fallbackReason: string | undefined;
+  if (result.refresh_token && result.refresh_token !== refreshToken) {
+    const saved = await replaceRefreshToken(profile.refresh_token, name, result.refresh_token, {
+      keyring: options.keyring,
+    });
+    ref = saved.ref;
+    fallbackReason = saved.fallbackReason;
+  }
+  const next = profileFromTokens(profile.provider, oidc, result, ref, profile);
+  if (!next.access_token)
+    throw new LlmcError('ERR_OIDC_PROTOCOL', 'the refresh returned no access token', { hint: 'run llmc auth login' });
+  const updated = {
+    ...(file ?? { version: 1 as const, profiles: {} }),
+    profiles: { ...file?.profiles, [name]: next },
+  };
+  await writeTokenFile(options.home, updated);
+  return { profile: next, fallbackReason };
 }

@@ -1,5 +1,8 @@
 import { createInterface } from 'node:readline';
 import { hasDisplay, openBrowser } from '../../auth/browser.js';
+import { type GatewayTokenRecord, gatewayBaseUrl } from '../../auth/gateway-exchange.js';
+import { withoutGatewayToken } from '../../auth/gateway-record.js';
+import { exchangeForProfile } from '../../auth/gateway-token.js';
 import {
   login as browserLogin,
   connect,
@@ -17,12 +20,17 @@ import { readConfig } from '../../config/config-file.js';
 import { LlmcError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { notice, paint, print, printJson, warn } from '../output.js';
+import { describeExpiry } from './auth.js';
+import { gatewaySummary } from './auth-login-ci.js';
 
 interface LoginOptions extends ProviderFlags {
   browser?: boolean;
   device?: boolean;
   port?: number;
   keyring?: boolean;
+  gateway?: string;
+  idTokenEnv?: string;
+  idTokenFile?: string;
 }
 
 type Mode = 'browser' | 'paste' | 'device';
@@ -36,6 +44,22 @@ function loginTimeoutMs(env: NodeJS.ProcessEnv): number {
 
 export async function login(ctx: CliContext, options: LoginOptions): Promise<number | undefined> {
   const config = await readConfig(ctx.home);
+  const gatewayUrl = options.gateway ?? config.defaults?.gateway;
+  // A plain-http gateway off loopback is refused before anything is sent anywhere.
+  const gateway = gatewayUrl ? gatewayBaseUrl(gatewayUrl) : undefined;
+  if (options.provider === 'github-actions' || options.provider === 'ci') {
+    const { loginCi } = await import('./auth-login-ci.js');
+    return loginCi(ctx, { ...options, provider: options.provider, gateway });
+  }
+  if (options.idTokenEnv || options.idTokenFile || options.audience) {
+    throw new LlmcError(
+      'ERR_USAGE',
+      `${options.audience ? '--audience' : '--id-token-env/--id-token-file'} is for CI logins`,
+      {
+        hint: 'use it with --provider github-actions (--audience) or --provider ci (--id-token-env/--id-token-file)',
+      },
+    );
+  }
   const provider = resolveProvider(options, { home: ctx.home, env: ctx.env, oidcProviders: config.oidc_providers });
   const profileName = ctx.profile ?? provider.name;
   // A corrupt or newer token.json stops us before the user does any work (and is never overwritten).
@@ -62,6 +86,7 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<num
         const file = await readTokenFile(ctx.home);
         const profile = file?.profiles[profileName];
         if (profile) report(ctx, profileName, profile, false);
+        if (gateway) await gatewayAfterOtherLogin(ctx, profileName, gateway, options);
         return 0;
       }
       notice(ctx, 'The other login ended without logging in; taking over.');
@@ -83,8 +108,9 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<num
               },
               pasted: paste?.line,
             });
-      const profile = await save(ctx, profileName, oidc, result, keyringWanted(ctx.env, options.keyring));
-      report(ctx, profileName, profile, true);
+      const profile = await save(ctx, profileName, oidc, result, keyringWanted(ctx.env, options.keyring), gateway);
+      report(ctx, profileName, profile, true, gateway === undefined);
+      if (gateway) await exchangeAfterLogin(ctx, profileName, gateway, profile, result.id_token);
       return 0;
     } finally {
       paste?.close();
@@ -163,6 +189,7 @@ async function save(
   oidc: OidcClient,
   result: TokenResult,
   keyring: boolean,
+  gateway: string | undefined,
 ): Promise<ProfileRecord> {
   if (result.userinfo_error)
     warn(ctx, `UserInfo was not available (${result.userinfo_error}); using the id_token's claims`);
@@ -190,6 +217,8 @@ async function save(
       ref,
       sameIdentity(previous, result) ? previous : undefined,
     );
+    // A login with --gateway starts that gateway afresh: the old token (if any) is dropped, the new one follows.
+    if (gateway) record = { ...withoutGatewayToken(record, true), gateway_request: { url: gateway } };
     return { ...current, default_profile: profileName, profiles: { ...current.profiles, [profileName]: record } };
   });
   if (previous?.refresh_token?.store === 'keyring' && ref?.store !== 'keyring')
@@ -201,8 +230,10 @@ function sameIdentity(previous: ProfileRecord | undefined, result: TokenResult):
   return previous !== undefined && previous.subject === result.claims.sub && previous.issuer === result.claims.iss;
 }
 
-function report(ctx: CliContext, profileName: string, profile: ProfileRecord, fresh: boolean): void {
+function report(ctx: CliContext, profileName: string, profile: ProfileRecord, fresh: boolean, final = true): void {
   if (ctx.json) {
+    // With --gateway the JSON document is printed once, after the exchange.
+    if (!final) return;
     printJson(ctx, {
       profile: profileName,
       provider: profile.provider,
@@ -212,6 +243,7 @@ function report(ctx: CliContext, profileName: string, profile: ProfileRecord, fr
       name: profile.name ?? null,
       access_token_expires_at: profile.access_token_expires_at ?? null,
       refresh_token_store: profile.refresh_token?.store ?? null,
+      ...(profile.gateway ? { gateway: gatewaySummary(profile.gateway as GatewayTokenRecord) } : {}),
     });
     return;
   }
@@ -219,5 +251,71 @@ function report(ctx: CliContext, profileName: string, profile: ProfileRecord, fr
   print(
     ctx,
     `${paint(ctx, 'green', '✓')} Logged in to ${new URL(profile.issuer).host} as ${who} (profile ${profileName})${fresh ? '' : ' by the other llmc'}`,
+  );
+}
+
+/**
+ * The id_token just issued is exchanged at the gateway. The IdP login is kept
+ * when the exchange fails (the browser step is the expensive one): the error
+ * says so, and `llmc auth token --gateway` retries the exchange later.
+ */
+async function exchangeAfterLogin(
+  ctx: CliContext,
+  profileName: string,
+  gateway: string,
+  profile: ProfileRecord,
+  idToken: string,
+): Promise<void> {
+  let record: GatewayTokenRecord;
+  try {
+    record = await exchangeForProfile({ home: ctx.home, profile: profileName, gateway, idToken });
+  } catch (error) {
+    if (!(error instanceof LlmcError)) throw error;
+    throw new LlmcError(error.code, error.message, {
+      hint: `${error.hint ?? 'retry'} (the login to ${new URL(profile.issuer).host} itself succeeded and is saved; \`llmc auth token --gateway\` retries the exchange)`,
+      exitCode: error.exitCode,
+      cause: error.cause,
+    });
+  }
+  reportGateway(ctx, profileName, { ...profile, gateway: record }, record);
+}
+
+/** Another llmc finished the IdP login for us; make sure this profile also has the gateway token asked for. */
+async function gatewayAfterOtherLogin(
+  ctx: CliContext,
+  profileName: string,
+  gateway: string,
+  options: LoginOptions,
+): Promise<void> {
+  const { ensureGatewayToken } = await import('../../auth/gateway-token.js');
+  await updateTokenFile(ctx.home, (current) => {
+    const profile = current.profiles[profileName];
+    if (!profile || (profile.gateway_request as { url?: string } | undefined)?.url === gateway) return undefined;
+    return {
+      ...current,
+      profiles: {
+        ...current.profiles,
+        [profileName]: { ...withoutGatewayToken(profile, true), gateway_request: { url: gateway } },
+      },
+    };
+  });
+  const { record } = await ensureGatewayToken({
+    home: ctx.home,
+    env: ctx.env,
+    profile: profileName,
+    keyring: keyringWanted(ctx.env, options.keyring),
+  });
+  const profile = (await readTokenFile(ctx.home))?.profiles[profileName];
+  if (profile) reportGateway(ctx, profileName, profile, record);
+}
+
+function reportGateway(ctx: CliContext, profileName: string, profile: ProfileRecord, record: GatewayTokenRecord): void {
+  if (ctx.json) {
+    report(ctx, profileName, { ...profile, gateway: record }, true);
+    return;
+  }
+  print(
+    ctx,
+    `${paint(ctx, 'green', '✓')} Gateway token from ${new URL(record.url).host}: ${describeExpiry(gatewaySummary(record).expires_at)}, scope ${record.scope || '(none)'}`,
   );
 }

@@ -13,6 +13,8 @@ import { notice } from '../output.js';
  * still alive at the IdP without the user knowing.
  */
 export async function revokeProfile(ctx: CliContext, name: string, profile: ProfileRecord): Promise<void> {
+  // A CI profile holds nothing the IdP could revoke (its gateway token is revoked by logout itself).
+  if (!profile.refresh_token && !profile.access_token) return;
   const config = await readConfig(ctx.home);
   const oidc = await connect(
     providerForProfile(profile, { home: ctx.home, env: ctx.env, oidcProviders: config.oidc_providers }),

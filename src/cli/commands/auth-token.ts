@@ -1,12 +1,17 @@
+import { gatewayTokenUsable } from '../../auth/gateway-record.js';
 import { isFresh, readTokenFile, requireProfile } from '../../auth/token-cache.js';
 import { resolveHome } from '../../config/home.js';
+import { LlmcError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { print, warn } from '../output.js';
 
 interface TokenOptions {
   idToken?: boolean;
-  minValid: number;
+  /** Absent: DEFAULT_MIN_VALID_S, or for --gateway a window from the token's lifetime. */
+  minValid?: number;
   keyring?: boolean;
+  gateway?: boolean;
+  scope?: string;
 }
 
 /**
@@ -15,9 +20,17 @@ interface TokenOptions {
  * or the keychain is loaded. Only a refresh imports that machinery.
  */
 export async function token(ctx: CliContext, options: TokenOptions): Promise<void> {
+  if (options.gateway) return gatewayToken(ctx, options);
+  if (options.scope !== undefined) {
+    throw new LlmcError('ERR_USAGE', '--scope goes with --gateway', {
+      hint: 'llmc auth token --gateway --scope "backends:openai tools:search"',
+    });
+  }
   const kind = options.idToken ? 'id' : 'access';
-  const { profile } = requireProfile(await readTokenFile(ctx.home), ctx.profile);
-  if (isFresh(profile, kind, options.minValid)) {
+  const minValid = options.minValid ?? DEFAULT_MIN_VALID_S;
+  const { name, profile } = requireProfile(await readTokenFile(ctx.home), ctx.profile);
+  if (profile.ci !== undefined) return ciToken(ctx, name, profile, kind);
+  if (isFresh(profile, kind, minValid)) {
     print(ctx, (kind === 'id' ? profile.id_token : profile.access_token) ?? '');
     return;
   }
@@ -29,7 +42,7 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
       env: ctx.env,
       profile: ctx.profile,
       kind,
-      minValidS: options.minValid,
+      minValidS: minValid,
       keyring: keyringWanted(ctx.env, options.keyring),
     });
     if (fresh.fallbackReason) {
@@ -48,11 +61,86 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
   }
 }
 
+/**
+ * `auth token --gateway`: the profile's mcpgw_ token, re-exchanged when it
+ * nears expiry (gateway-token.ts). A failed re-exchange while the cached
+ * token still works prints the cached one, as a failed refresh does.
+ */
+async function gatewayToken(ctx: CliContext, options: TokenOptions): Promise<void> {
+  if (options.idToken) {
+    throw new LlmcError('ERR_USAGE', '--gateway and --id-token cannot be combined', {
+      hint: 'llmc auth token --gateway prints the gateway token; --id-token the IdP id_token',
+    });
+  }
+  const [{ ensureGatewayToken }, { keyringWanted }, { readConfig }] = await Promise.all([
+    import('../../auth/gateway-token.js'),
+    import('../../auth/refresh-store.js'),
+    import('../../config/config-file.js'),
+  ]);
+  const config = await readConfig(ctx.home);
+  try {
+    const result = await ensureGatewayToken({
+      home: ctx.home,
+      env: ctx.env,
+      profile: ctx.profile,
+      scope: options.scope,
+      minValidS: options.minValid,
+      keyring: keyringWanted(ctx.env, options.keyring),
+      defaultGateway: config.defaults?.gateway,
+    });
+    if (result.fallbackReason) {
+      warn(
+        ctx,
+        `the OS keychain is not available (${result.fallbackReason}); the refresh token is now kept in token.json (0600)`,
+      );
+    }
+    print(ctx, result.record.access_token);
+  } catch (error) {
+    if (options.scope !== undefined) throw error; // a different scope was asked for: the cached token is not it
+    const { profile } = requireProfile(await readTokenFile(ctx.home), ctx.profile);
+    const current = gatewayTokenUsable(profile, { minValidS: 1 });
+    if (!current) throw error;
+    warn(
+      ctx,
+      `could not renew the gateway token (${(error as Error).message}); printing the cached one, which is still valid`,
+    );
+    print(ctx, current.access_token);
+  }
+}
+
+/** A CI profile has no access token at the IdP; its id_token is asked of the CI each time. */
+async function ciToken(
+  ctx: CliContext,
+  name: string,
+  profile: Record<string, unknown>,
+  kind: 'id' | 'access',
+): Promise<void> {
+  if (kind === 'access') {
+    throw new LlmcError(
+      'ERR_USAGE',
+      `profile "${name}" is a CI identity: it has no access token, only a gateway token`,
+      {
+        hint: 'use llmc auth token --gateway (or --id-token for the CI id_token itself)',
+      },
+    );
+  }
+  const [{ ciSourceOf }, { ciIdToken }] = await Promise.all([
+    import('../../auth/gateway-token.js'),
+    import('../../auth/ci.js'),
+  ]);
+  const source = ciSourceOf(profile as never);
+  if (!source)
+    throw new LlmcError('ERR_LOGIN_REQUIRED', `profile "${name}" has no CI token source`, {
+      hint: 'run llmc auth login --provider ci …',
+    });
+  print(ctx, await ciIdToken(source, ctx.env));
+}
+
 /** The `--min-valid` default (tree/auth.ts declares the same). */
 export const DEFAULT_MIN_VALID_S = 60;
 
 /**
- * `llmc auth token [--id-token]` with no other flags, answered before the
+ * `llmc auth token [--id-token | --gateway]` with no other flags, answered before the
  * command tree is built (scripts and editors call it constantly). It handles
  * only the plain case — a cached token valid for the default window — and
  * returns undefined for anything else, including every error, so that the
@@ -63,10 +151,18 @@ export async function fastToken(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number | undefined> {
   const idToken = argv.length === 3 && argv[2] === '--id-token';
-  if (argv.length !== 2 && !idToken) return undefined;
+  const gateway = argv.length === 3 && argv[2] === '--gateway';
+  if (argv.length !== 2 && !idToken && !gateway) return undefined;
   try {
     const file = await readTokenFile(resolveHome({ env }));
     const { profile } = requireProfile(file, env.LLMC_PROFILE || undefined);
+    if (gateway) {
+      const record = gatewayTokenUsable(profile, {});
+      if (!record) return undefined;
+      process.stdout.write(`${record.access_token}\n`);
+      return 0;
+    }
+    if (profile.ci !== undefined) return undefined;
     const kind = idToken ? 'id' : 'access';
     if (!isFresh(profile, kind, DEFAULT_MIN_VALID_S)) return undefined;
     process.stdout.write(`${(kind === 'id' ? profile.id_token : profile.access_token) ?? ''}\n`);

@@ -120,7 +120,7 @@ describe('CI id_tokens', () => {
   it('explains a job without `id-token: write`, and a refused request token', async () => {
     await expect(githubActionsIdToken('mcp-gateway', {})).rejects.toMatchObject({
       code: 'ERR_CI_TOKEN',
-      hint: expect.stringContaining('id-token: write'),
+      hint: expect.stringContaining('set `id-token` to `write`'),
     });
     const env = { ...actions.env(), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'wrong' };
     await expect(githubActionsIdToken('mcp-gateway', env)).rejects.toMatchObject({
