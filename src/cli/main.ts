@@ -1,5 +1,6 @@
 import type { Command, CommanderError } from 'commander';
 import { ExitCode, isLlmcError, isUnreachable, LlmcError } from '../errors.js';
+import { installInterruptHandler } from './interrupt.js';
 import { outcome } from './lazy.js';
 import { packageVersion } from './version.js';
 
@@ -14,10 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     json: argv.includes('--json'),
     verbose: argv.includes('-v') || argv.includes('--verbose'),
   };
-  process.once('SIGINT', () => {
-    process.stderr.write('\n');
-    process.exit(ExitCode.interrupted);
-  });
+  installInterruptHandler();
   if (argv.length === 1 && argv[0] === '--version') {
     // Nothing to parse: answer before building the command tree.
     process.stdout.write(`${packageVersion()}\n`);

@@ -1,5 +1,6 @@
 import { isUnreachable, LlmcError } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { onInterrupt } from '../interrupt.js';
 import { notice, print, printJson, table } from '../output.js';
 import { packageVersion } from '../version.js';
 
@@ -17,11 +18,11 @@ export async function serve(ctx: CliContext, options: { config: string }): Promi
     destination: ctx.stderr,
   });
   const gateway = await startGateway(config, { logger, version: packageVersion() });
-  // main.ts exits at once on SIGINT; a server finishes what is in flight first.
-  process.removeAllListeners('SIGINT');
+  // Ctrl-C would exit at once; a server finishes what is in flight first (a second Ctrl-C still exits).
+  let giveBackInterrupt: () => void = () => undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    giveBackInterrupt = onInterrupt(() => resolve('SIGINT'));
   });
   print(ctx, `listening on ${gateway.url}`);
   logger.info(
@@ -34,6 +35,7 @@ export async function serve(ctx: CliContext, options: { config: string }): Promi
     'gateway listening',
   );
   const signal = await stopped;
+  giveBackInterrupt();
   logger.info({ signal }, 'shutting down: finishing requests in flight');
   await gateway.close(10_000);
   logger.info('gateway stopped');
