@@ -90,9 +90,20 @@ async function reportCommanderError(
 ): Promise<number> {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
   if (error.code === 'commander.help') {
-    // A noun without a verb (`llmc config`): its help went to stderr; that is a usage error.
-    process.stderr.write(captured);
-    return ExitCode.usage;
+    // A noun without a verb (`llmc config`): its help, on stderr; that is a usage error.
+    if (!style.json) {
+      process.stderr.write(captured);
+      return ExitCode.usage;
+    }
+    const { command, path } = commandAt(program, argv);
+    const verbs = command.commands.map((sub) => sub.name()).filter((name) => name !== 'help');
+    const usage = ['llmc', ...path].join(' ');
+    return report(
+      new LlmcError('ERR_USAGE', `"${usage}" needs a command: ${verbs.join(', ')}`, {
+        hint: `see \`${usage} --help\``,
+      }),
+      style,
+    );
   }
   const text = captured || error.message;
   const suggestion = /\(Did you mean (.+?)\?\)/.exec(text)?.[1];

@@ -59,6 +59,16 @@ describe('llmc basics', () => {
     expect(result.stderr).toContain('Usage: llmc config');
   });
 
+  it('with --json, a noun without a verb is a JSON usage error on stderr', async () => {
+    const result = await runLlmc(['config', '--json'], { home });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    const { error } = JSON.parse(result.stderr) as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe('ERR_USAGE');
+    expect(error.message).toContain('get, set, unset, list, path, edit');
+    expect(error.hint).toContain('llmc config --help');
+  });
+
   it('no stack trace without -v, a stack with -v', async () => {
     const quiet = await runLlmc(['config', 'set', 'daemon.port', '"x"'], { home });
     expect(quiet.stderr).not.toMatch(/\n\s+at /);
