@@ -5,7 +5,7 @@ _llmc_path() {
     w="${COMP_WORDS[i]}"
     if ((skip)); then skip=0; continue; fi
     case "$w" in
-      --access-token-ttl|--admin-token-env|--client-id|--client-secret-env|--clock-url|--config|--home|--id-token-ttl|--issuer|--min-valid|--port|--profile|--provider|--refresh-token-ttl|--scope|--subject|--tenant|--url) skip=1; continue ;;
+      --access-token-ttl|--admin-token-env|--audience|--client-id|--client-secret-env|--clock-url|--config|--gateway|--home|--id-token-env|--id-token-file|--id-token-ttl|--issuer|--min-valid|--port|--profile|--provider|--refresh-token-ttl|--scope|--subject|--tenant|--url) skip=1; continue ;;
       -*) continue ;;
     esac
     case "${path:+$path }$w" in
@@ -39,15 +39,15 @@ _llmc_path() {
 _llmc() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" words=""
   case "$prev" in
-    --access-token-ttl|--admin-token-env|--client-id|--client-secret-env|--clock-url|--config|--home|--id-token-ttl|--issuer|--min-valid|--port|--profile|--provider|--refresh-token-ttl|--scope|--subject|--tenant|--url) COMPREPLY=(); compopt -o default 2>/dev/null; return ;;
+    --access-token-ttl|--admin-token-env|--audience|--client-id|--client-secret-env|--clock-url|--config|--gateway|--home|--id-token-env|--id-token-file|--id-token-ttl|--issuer|--min-valid|--port|--profile|--provider|--refresh-token-ttl|--scope|--subject|--tenant|--url) COMPREPLY=(); compopt -o default 2>/dev/null; return ;;
   esac
   case "$(_llmc_path)" in
     '') words='auth config doctor dev gateway completion --version --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'auth') words='login status token logout --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
-    'auth login') words='--provider --issuer --client-id --client-secret-env --tenant --scope --no-browser --device --port --no-keyring --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
+    'auth login') words='--provider --issuer --client-id --client-secret-env --tenant --scope --no-browser --device --port --no-keyring --gateway --audience --id-token-env --id-token-file --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'auth status') words='--json --profile --home --quiet -q --verbose -v --no-color --help' ;;
-    'auth token') words='--id-token --min-valid --no-keyring --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
-    'auth logout') words='--all --revoke --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
+    'auth token') words='--id-token --gateway --scope --min-valid --no-keyring --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
+    'auth logout') words='--all --revoke --gateway --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'config') words='get set unset list path edit --json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'config get') words='--json --profile --home --quiet -q --verbose -v --no-color --help' ;;
     'config set') words='--json --profile --home --quiet -q --verbose -v --no-color --help' ;;

@@ -52,8 +52,8 @@ export async function githubActionsIdToken(audience: string, env: NodeJS.Process
       'ERR_CI_TOKEN',
       'this job cannot request an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set)',
       {
-        // Worded so that the log redactor (which masks `…token: value`) leaves it readable.
-        hint: 'grant the job the id-token permission (under `permissions:`, set `id-token` to `write`); outside GitHub Actions use --provider ci',
+        // Worded so that the redactor (which masks `token: x` and `token xxxxxx`) leaves it readable.
+        hint: 'let the job request OIDC tokens (under `permissions:`, set `id-token` to `write`); outside GitHub Actions use --provider ci',
       },
     );
   }
@@ -66,23 +66,25 @@ export async function githubActionsIdToken(audience: string, env: NodeJS.Process
       signal: AbortSignal.timeout(15_000),
     });
   } catch (error) {
-    throw new LlmcError('ERR_CI_TOKEN', `could not reach the GitHub Actions token service at ${url.origin}`, {
-      hint: "retry the job; the runner's token service may be briefly unavailable",
+    throw new LlmcError('ERR_CI_TOKEN', `could not reach the OIDC endpoint of GitHub Actions at ${url.origin}`, {
+      hint: "retry the job; the runner's OIDC endpoint may be briefly unavailable",
       exitCode: isUnreachable(error) ? ExitCode.unreachable : ExitCode.error,
       cause: error,
     });
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new LlmcError('ERR_CI_TOKEN', `the GitHub Actions token service answered HTTP ${response.status}`, {
-      hint: 'check that the job has the id-token permission (`id-token` set to `write`); the request token is only valid while the job runs',
+    throw new LlmcError('ERR_CI_TOKEN', `the OIDC endpoint of GitHub Actions answered HTTP ${response.status}`, {
+      hint: 'check that the job may request OIDC tokens (`id-token` set to `write`); the request token is only valid while the job runs',
     });
   }
   const body = (await response.json().catch(() => undefined)) as { value?: unknown } | undefined;
   if (typeof body?.value !== 'string') {
-    throw new LlmcError('ERR_CI_TOKEN', 'the GitHub Actions token service sent no token', { hint: 'retry the job' });
+    throw new LlmcError('ERR_CI_TOKEN', 'the OIDC endpoint of GitHub Actions sent no id_token', {
+      hint: 'retry the job',
+    });
   }
-  return requireJwt(body.value, 'the GitHub Actions token service');
+  return requireJwt(body.value, 'the OIDC endpoint of GitHub Actions');
 }
 
 function requireJwt(value: string, from: string): string {

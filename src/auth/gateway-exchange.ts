@@ -69,7 +69,7 @@ export async function exchangeIdToken(options: ExchangeOptions): Promise<Gateway
   ) {
     throw new LlmcError(
       'ERR_GATEWAY_REJECTED',
-      `the gateway at ${new URL(base).origin} sent an unusable token response`,
+      `the gateway at ${new URL(base).origin} sent an unusable answer to the exchange`,
       {
         hint: 'is --gateway pointing at an llmc or mcp-gateway key server?',
       },

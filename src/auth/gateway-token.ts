@@ -147,7 +147,7 @@ export function ciSourceOf(profile: ProfileRecord): CiSource | undefined {
   if (ci.kind === 'github-actions' && typeof ci.audience === 'string') return { kind: ci.kind, audience: ci.audience };
   if (ci.kind === 'env' && typeof ci.variable === 'string') return { kind: ci.kind, variable: ci.variable };
   if (ci.kind === 'file' && typeof ci.path === 'string') return { kind: ci.kind, path: ci.path };
-  throw new LlmcError('ERR_FILE_CORRUPT', 'the CI token source recorded in token.json is not understood', {
+  throw new LlmcError('ERR_FILE_CORRUPT', 'the CI id_token source recorded in token.json is not understood', {
     hint: 'log in again with llmc auth login --provider github-actions|ci --gateway URL',
   });
 }

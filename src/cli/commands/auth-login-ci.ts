@@ -67,7 +67,7 @@ function sourceOf(flags: CiLoginFlags): CiSource {
   if (flags.provider === 'github-actions') {
     if (flags.idTokenEnv || flags.idTokenFile) {
       throw new LlmcError('ERR_USAGE', '--id-token-env and --id-token-file go with --provider ci', {
-        hint: 'GitHub Actions hands out its token itself: drop them, or use --provider ci',
+        hint: 'GitHub Actions hands out its own OIDC tokens: drop them, or use --provider ci',
       });
     }
     return { kind: 'github-actions', audience: flags.audience ?? DEFAULT_CI_AUDIENCE };
@@ -86,7 +86,7 @@ function sourceOf(flags: CiLoginFlags): CiSource {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.idTokenEnv)) {
       // Not echoed: it may be the token itself, pasted where its variable's name belongs.
       throw new LlmcError('ERR_INVALID_ARGUMENT', 'the value of --id-token-env is not an environment variable name', {
-        hint: 'pass the name of the variable (e.g. --id-token-env CIRCLE_OIDC_TOKEN_V2), never the token itself',
+        hint: 'pass the name of the variable (e.g. --id-token-env CIRCLE_OIDC_TOKEN_V2), not the id_token',
       });
     }
     return { kind: 'env', variable: flags.idTokenEnv };

@@ -272,7 +272,7 @@ async function exchangeAfterLogin(
   } catch (error) {
     if (!(error instanceof LlmcError)) throw error;
     throw new LlmcError(error.code, error.message, {
-      hint: `${error.hint ?? 'retry'} (the login to ${new URL(profile.issuer).host} itself succeeded and is saved; \`llmc auth token --gateway\` retries the exchange)`,
+      hint: `${error.hint ?? 'retry'} (the login to ${new URL(profile.issuer).host} itself succeeded and is saved; run \`llmc auth token\` with --gateway to retry the exchange)`,
       exitCode: error.exitCode,
       cause: error.cause,
     });

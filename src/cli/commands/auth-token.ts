@@ -23,7 +23,7 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
   if (options.gateway) return gatewayToken(ctx, options);
   if (options.scope !== undefined) {
     throw new LlmcError('ERR_USAGE', '--scope goes with --gateway', {
-      hint: 'llmc auth token --gateway --scope "backends:openai tools:search"',
+      hint: 'add --gateway, e.g. `llmc auth token` --gateway --scope "backends:openai tools:search"',
     });
   }
   const kind = options.idToken ? 'id' : 'access';
@@ -68,8 +68,8 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
  */
 async function gatewayToken(ctx: CliContext, options: TokenOptions): Promise<void> {
   if (options.idToken) {
-    throw new LlmcError('ERR_USAGE', '--gateway and --id-token cannot be combined', {
-      hint: 'llmc auth token --gateway prints the gateway token; --id-token the IdP id_token',
+    throw new LlmcError('ERR_USAGE', '--gateway cannot be combined with --id-token', {
+      hint: 'pick one: --gateway prints the mcpgw_ token, --id-token the IdP id_token',
     });
   }
   const [{ ensureGatewayToken }, { keyringWanted }, { readConfig }] = await Promise.all([
@@ -120,7 +120,7 @@ async function ciToken(
       'ERR_USAGE',
       `profile "${name}" is a CI identity: it has no access token, only a gateway token`,
       {
-        hint: 'use llmc auth token --gateway (or --id-token for the CI id_token itself)',
+        hint: 'add --gateway to `llmc auth token` (or --id-token for the id_token of the CI)',
       },
     );
   }
@@ -130,7 +130,7 @@ async function ciToken(
   ]);
   const source = ciSourceOf(profile as never);
   if (!source)
-    throw new LlmcError('ERR_LOGIN_REQUIRED', `profile "${name}" has no CI token source`, {
+    throw new LlmcError('ERR_LOGIN_REQUIRED', `profile "${name}" has no CI id_token source`, {
       hint: 'run llmc auth login --provider ci …',
     });
   print(ctx, await ciIdToken(source, ctx.env));

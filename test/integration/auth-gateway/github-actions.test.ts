@@ -169,7 +169,7 @@ describe('llmc auth login --provider github-actions (stand-in runner, real gatew
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('llmc: this job cannot request an OIDC token');
     expect(result.stderr).toContain(
-      'hint: grant the job the id-token permission (under `permissions:`, set `id-token` to `write`)',
+      'hint: let the job request OIDC tokens (under `permissions:`, set `id-token` to `write`)',
     );
     await expect(stat(join(home, 'token.json'))).rejects.toThrow();
   });
