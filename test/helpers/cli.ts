@@ -21,11 +21,18 @@ export interface RunOptions {
   cwd?: string;
 }
 
+/**
+ * Settings of the developer's own shell that would steer the CLI under test
+ * (VISUAL beats the EDITOR a test passes; a profile or gateway picks other
+ * state). Unset unless a test passes them.
+ */
+const unsetFromRunner = { VISUAL: undefined, EDITOR: undefined, LLMC_PROFILE: undefined, LLMC_GATEWAY_URL: undefined };
+
 /** Run the real CLI (bin/llmc.js on this Node) as a child process. */
 export async function runLlmc(args: string[], options: RunOptions): Promise<RunResult> {
   const execaOptions: Options = {
     reject: false,
-    env: { LLMC_HOME: options.home, NO_COLOR: '1', LLMC_KEYRING: '0', ...options.env },
+    env: { ...unsetFromRunner, LLMC_HOME: options.home, NO_COLOR: '1', LLMC_KEYRING: '0', ...options.env },
     extendEnv: true,
     timeout: options.timeoutMs ?? 30_000,
     cwd: options.cwd ?? tmpdir(),

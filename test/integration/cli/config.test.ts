@@ -91,6 +91,20 @@ describe('llmc config', () => {
     expect(JSON.parse(await readFile(configFile(), 'utf8'))).toEqual({ daemon: { port: 7321 } });
   });
 
+  it("the test runner's own VISUAL does not replace the EDITOR a test passes", async () => {
+    const saved = process.env.VISUAL;
+    process.env.VISUAL = 'false';
+    try {
+      await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
+      const edit = await runLlmc(['config', 'edit'], { home, env: { EDITOR: 'sed -i s/7320/7401/' } });
+      expect(edit.exitCode, edit.stderr).toBe(0);
+      expect(JSON.parse(await readFile(configFile(), 'utf8'))).toEqual({ daemon: { port: 7401 } });
+    } finally {
+      if (saved === undefined) delete process.env.VISUAL;
+      else process.env.VISUAL = saved;
+    }
+  });
+
   it('config edit saves a valid edit and keeps an invalid one out of config.json', async () => {
     await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
     const good = await runLlmc(['config', 'edit'], { home, env: { EDITOR: `sed -i s/7320/7400/` } });
