@@ -2,7 +2,6 @@ import { isLlmcError, LlmcError } from '../errors.js';
 import { type CiSource, ciIdToken } from './ci.js';
 import { exchangeIdToken, type GatewayTokenRecord, gatewayBaseUrl } from './gateway-exchange.js';
 import { canonicalScope, gatewayRequestOf, gatewayTokenUsable, withGatewayToken } from './gateway-record.js';
-import { refreshLocked } from './refresh.js';
 import {
   emptyTokenFile,
   loginRequired,
@@ -81,6 +80,8 @@ export async function ensureGatewayToken(options: EnsureGatewayOptions): Promise
         );
       }
       const previous = current.profile.id_token;
+      // Loaded only here: a CI profile or a young id_token never needs openid-client.
+      const { refreshLocked } = await import('./refresh.js');
       const next = await refreshLocked({ ...options, file: current.file, name, profile: current.profile });
       refreshed = true;
       fallbackReason = next.fallbackReason ?? fallbackReason;

@@ -1,4 +1,4 @@
-import { gatewayTokenUsable } from '../../auth/gateway-record.js';
+import { canonicalScope, gatewayRecordOf, gatewayRequestOf, gatewayTokenUsable } from '../../auth/gateway-record.js';
 import { isFresh, readTokenFile, requireProfile } from '../../auth/token-cache.js';
 import { resolveHome } from '../../config/home.js';
 import { LlmcError } from '../../errors.js';
@@ -72,12 +72,23 @@ async function gatewayToken(ctx: CliContext, options: TokenOptions): Promise<voi
       hint: 'pick one: --gateway prints the mcpgw_ token, --id-token the IdP id_token',
     });
   }
-  const [{ ensureGatewayToken }, { keyringWanted }, { readConfig }] = await Promise.all([
+  // A usable cached token needs nothing else (the fast path in main.ts covers only the flag alone).
+  const { profile } = requireProfile(await readTokenFile(ctx.home), ctx.profile);
+  const request = gatewayRequestOf(profile);
+  const cached = gatewayTokenUsable(profile, { minValidS: options.minValid });
+  if (cached && (options.scope === undefined || canonicalScope(options.scope) === canonicalScope(request?.scope))) {
+    print(ctx, cached.access_token);
+    return;
+  }
+  const [{ ensureGatewayToken }, { keyringWanted }] = await Promise.all([
     import('../../auth/gateway-token.js'),
     import('../../auth/refresh-store.js'),
-    import('../../config/config-file.js'),
   ]);
-  const config = await readConfig(ctx.home);
+  // config.json (conf + zod) only for a profile that never named its gateway.
+  const defaultGateway =
+    request || gatewayRecordOf(profile)
+      ? undefined
+      : (await (await import('../../config/config-file.js')).readConfig(ctx.home)).defaults?.gateway;
   try {
     const result = await ensureGatewayToken({
       home: ctx.home,
@@ -86,7 +97,7 @@ async function gatewayToken(ctx: CliContext, options: TokenOptions): Promise<voi
       scope: options.scope,
       minValidS: options.minValid,
       keyring: keyringWanted(ctx.env, options.keyring),
-      defaultGateway: config.defaults?.gateway,
+      defaultGateway,
     });
     if (result.fallbackReason) {
       warn(
@@ -97,8 +108,8 @@ async function gatewayToken(ctx: CliContext, options: TokenOptions): Promise<voi
     print(ctx, result.record.access_token);
   } catch (error) {
     if (options.scope !== undefined) throw error; // a different scope was asked for: the cached token is not it
-    const { profile } = requireProfile(await readTokenFile(ctx.home), ctx.profile);
-    const current = gatewayTokenUsable(profile, { minValidS: 1 });
+    const latest = requireProfile(await readTokenFile(ctx.home), ctx.profile).profile;
+    const current = gatewayTokenUsable(latest, { minValidS: 1 });
     if (!current) throw error;
     warn(
       ctx,
