@@ -100,7 +100,7 @@ export async function setConfigValue(home: string, key: string, value: unknown):
   return withLock(configPath(home), async () => {
     const conf = openConf(home);
     const candidate = withPath(conf.store as Record<string, unknown>, segments, value);
-    const next = validateNext(candidate, key);
+    const next = validateNext(candidate, key, value);
     // Write the object just validated. conf.set(key) would re-read the key through
     // dot-prop, which parses `a[0]` and `a\.b`, turns digit segments into array
     // indexes and silently drops __proto__/constructor paths.
@@ -166,7 +166,7 @@ function requireKey(key: string): string[] {
   return segments;
 }
 
-function validateNext(next: Record<string, unknown>, key: string): Config {
+function validateNext(next: Record<string, unknown>, key: string, value?: unknown): Config {
   const result = ConfigSchema.safeParse(next);
   if (result.success) return result.data;
   const unknownKey = result.error.issues.find((issue) => issue.code === 'unrecognized_keys');
@@ -182,8 +182,34 @@ function validateNext(next: Record<string, unknown>, key: string): Config {
     });
   }
   throw new LlmcError('ERR_CONFIG_VALUE', `invalid value for ${key}: ${describeIssues(result.error)}`, {
-    hint: 'nothing was written; see ARCHITECTURE §3 / `llmc config --help` for the expected shape',
+    hint: `nothing was written; ${howToWrite(result.error, key, value) ?? 'see the README for the shape of config.json'}`,
   });
+}
+
+/**
+ * VALUE is JSON when it parses as JSON, else text (ARCHITECTURE §9), so `123`
+ * is a number and `a,b` is text. When that reading gave the wrong type, say
+ * how to write what was probably meant.
+ */
+function howToWrite(error: z.ZodError, key: string, value: unknown): string | undefined {
+  const issue = error.issues.find((candidate) => candidate.path.join('.') === key);
+  if (issue?.code !== 'invalid_type') return undefined;
+  if (value === null) return `to remove a key: llmc config unset ${key}`;
+  if (issue.expected === 'string' && typeof value !== 'string') {
+    return `VALUE is read as JSON; to store it as text, quote it: llmc config set ${key} '${JSON.stringify(JSON.stringify(value))}'`;
+  }
+  if (typeof value !== 'string') return undefined;
+  if (issue.expected === 'array') {
+    const items = value.split(',').map((item) => item.trim());
+    return `write a JSON array: llmc config set ${key} '${JSON.stringify(items)}'`;
+  }
+  if (
+    (issue.expected === 'number' && value.trim() !== '' && Number.isFinite(Number(value))) ||
+    (issue.expected === 'boolean' && (value === 'true' || value === 'false'))
+  ) {
+    return `without quotes: llmc config set ${key} ${value}`;
+  }
+  return undefined;
 }
 
 function describeIssues(error: z.ZodError): string {

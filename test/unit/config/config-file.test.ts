@@ -59,6 +59,28 @@ describe('setConfigValue keys', () => {
   });
 });
 
+describe('setConfigValue values', () => {
+  it.each([
+    ['models.aliases.fast', 123, `quote it: llmc config set models.aliases.fast '"123"'`],
+    ['providers.local.api_key', true, `quote it: llmc config set providers.local.api_key '"true"'`],
+    ['providers.local.models', 'a,b', `write a JSON array: llmc config set providers.local.models '["a","b"]'`],
+    ['daemon.port', '7320', 'without quotes: llmc config set daemon.port 7320'],
+    ['models.default', null, 'to remove a key: llmc config unset models.default'],
+  ])('%s = %j is refused with a hint that says how to write it', async (key, value, hint) => {
+    await expect(setConfigValue(home, key, value)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_VALUE',
+      hint: expect.stringContaining(hint),
+    });
+  });
+
+  it('other invalid values keep a hint without references to documents the user does not have', async () => {
+    await expect(setConfigValue(home, 'daemon.port', 70000)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_VALUE',
+      hint: expect.not.stringContaining('ARCHITECTURE'),
+    });
+  });
+});
+
 describe('replaceConfigText', () => {
   it('replaces a corrupt config.json with a valid edit (what `config edit` is for)', async () => {
     const corrupt = '{\n  "daemon": {\n    "port": 7320,\n  }\n}\n';
