@@ -89,12 +89,18 @@ describe('llmc auth login --provider ci', () => {
     expect(await active(renewed.stdout)).toMatchObject({ active: true, sub: 'pipeline-1' });
   });
 
-  it('takes the gateway from config defaults.gateway when --gateway is not given', async () => {
+  it('takes the gateway from config defaults.gateway when --gateway is not given, and --scope narrows', async () => {
     const home = newHome();
     expect((await runLlmc(['config', 'set', 'defaults.gateway', gateway.url], { home })).exitCode).toBe(0);
-    const result = await loginCi(home, ['--id-token-env', 'TOKEN'], { TOKEN: await ci.idToken() });
+    const result = await loginCi(home, ['--id-token-env', 'TOKEN', '--scope', 'tools:search backends:openai'], {
+      TOKEN: await ci.idToken(),
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect((await readTokenJson(home)).profiles.ci?.gateway.url).toBe(gateway.url);
+    const profile = (await readTokenJson(home)).profiles.ci as Record<string, any>;
+    expect(profile.gateway.url).toBe(gateway.url);
+    // For a CI login --scope is the gateway scope (there are no IdP scopes to ask for).
+    expect(profile.gateway.scope).toBe('backends:openai tools:search');
+    expect(profile.gateway_request.scope).toBe('backends:openai tools:search');
   });
 
   it('a missing or garbage token exits non-zero with a hint and leaves token.json unchanged', async () => {
