@@ -100,7 +100,17 @@ export async function edit(ctx: CliContext): Promise<void> {
     }
     throw error;
   }
-  await replaceConfigText(ctx.home, text, digest(original));
+  try {
+    await replaceConfigText(ctx.home, text, digest(original));
+  } catch (error) {
+    if (error instanceof LlmcError) {
+      throw new LlmcError(error.code, error.message, {
+        hint: `your edit is kept in ${copy}: run \`llmc config edit\` again and carry it over`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
   await rm(dir, { recursive: true, force: true });
   notice(ctx, `✓ saved ${file}`);
 }

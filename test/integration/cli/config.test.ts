@@ -105,6 +105,24 @@ describe('llmc config', () => {
     }
   });
 
+  it('config edit refuses to overwrite a change made meanwhile, and says where the edit is kept', async () => {
+    await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
+    const editor = join(home, '..', 'editor.sh');
+    // Edits the copy, and meanwhile another command changes config.json.
+    await writeFile(
+      editor,
+      `#!/bin/sh\nsed -i s/7320/7400/ "$1"\nprintf '{"daemon":{"port":7500}}\\n' > ${JSON.stringify(configFile())}\n`,
+      { mode: 0o700 },
+    );
+    const result = await runLlmc(['config', 'edit'], { home, env: { EDITOR: editor } });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('changed while you were editing it');
+    const kept = /your edit is kept in (\S+\.json)/.exec(result.stderr)?.[1];
+    expect(kept).toBeDefined();
+    expect(JSON.parse(await readFile(kept as string, 'utf8'))).toEqual({ daemon: { port: 7400 } });
+    expect(JSON.parse(await readFile(configFile(), 'utf8'))).toEqual({ daemon: { port: 7500 } });
+  });
+
   it('config edit saves a valid edit and keeps an invalid one out of config.json', async () => {
     await runLlmc(['config', 'set', 'daemon.port', '7320'], { home });
     const good = await runLlmc(['config', 'edit'], { home, env: { EDITOR: `sed -i s/7320/7400/` } });
