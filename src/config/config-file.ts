@@ -11,10 +11,11 @@ import { type Config, ConfigSchema, configJsonSchema } from './schema.js';
 import { closest } from './suggest.js';
 
 /**
- * config.json through `conf`: conf owns the file format, JSON Schema validation
- * and its atomic write (mode 0600); this module adds what conf lacks — a
+ * config.json through `conf`: conf reads it and validates it against the JSON
+ * Schema form of the zod schema; this module adds what conf lacks — a
  * cross-process lock around read-modify-write, precise errors for a corrupt
- * file, and zod's readable messages for a bad `config set`.
+ * file, zod's readable messages for a bad `config set`, and writes that are
+ * always temp + fsync + rename (conf writes in place under Snap or on EXDEV).
  */
 
 export function configPath(home: string): string {
@@ -104,7 +105,7 @@ export async function setConfigValue(home: string, key: string, value: unknown):
     // Write the object just validated. conf.set(key) would re-read the key through
     // dot-prop, which parses `a[0]` and `a\.b`, turns digit segments into array
     // indexes and silently drops __proto__/constructor paths.
-    conf.store = candidate as Config;
+    await writeFileAtomic(configPath(home), serializeConfig(candidate));
     return next;
   });
 }
@@ -114,8 +115,11 @@ export async function unsetConfigValue(home: string, key: string): Promise<boole
   await ensureHome(home);
   return withLock(configPath(home), async () => {
     const conf = openConf(home);
-    if (getPath(conf.store, segments) === undefined) return false;
-    conf.store = validateNext(withoutPath(conf.store as Record<string, unknown>, segments), key);
+    const current = conf.store as Record<string, unknown>;
+    if (getPath(current, segments) === undefined) return false;
+    const candidate = withoutPath(current, segments);
+    validateNext(candidate, key);
+    await writeFileAtomic(configPath(home), serializeConfig(candidate));
     return true;
   });
 }
@@ -136,8 +140,8 @@ export async function replaceConfigText(
         hint: 'run `llmc config edit` again to edit the current version',
       });
     }
-    // Not through conf: its constructor reads and validates the current file,
-    // and a corrupt one is exactly what `config edit` is there to repair.
+    // Without opening conf: its constructor reads and validates the current
+    // file, and a corrupt one is exactly what `config edit` is there to repair.
     await writeFileAtomic(path, serializeConfig(next));
     return next;
   });

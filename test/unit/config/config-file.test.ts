@@ -59,6 +59,26 @@ describe('setConfigValue keys', () => {
   });
 });
 
+describe('config.json writes', () => {
+  it('replace the file (temp + rename) even where conf would write in place (Snap)', async () => {
+    await setConfigValue(home, 'daemon.port', 7320);
+    const before = (await stat(configPath(home))).ino;
+    const saved = process.env.SNAP;
+    process.env.SNAP = '/snap/node/current';
+    try {
+      await setConfigValue(home, 'daemon.port', 7321);
+      expect((await stat(configPath(home))).ino).not.toBe(before);
+      const between = (await stat(configPath(home))).ino;
+      await unsetConfigValue(home, 'daemon.port');
+      expect((await stat(configPath(home))).ino).not.toBe(between);
+    } finally {
+      if (saved === undefined) delete process.env.SNAP;
+      else process.env.SNAP = saved;
+    }
+    expect((await stat(configPath(home))).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe('setConfigValue values', () => {
   it.each([
     ['models.aliases.fast', 123, `quote it: llmc config set models.aliases.fast '"123"'`],
