@@ -223,7 +223,7 @@ async function breakStaleLock(lockPath: string, judged: FileId): Promise<boolean
   }
   await held.handle.close().catch(() => undefined);
   try {
-    return await removeIf(lockPath, (moved) => sameFile(moved, judged));
+    return await removeIf(lockPath, (moved) => sameFile(moved, judged)).catch(() => false);
   } finally {
     await removeIf(breaker, (moved) => sameFile(moved, held.id)).catch(() => undefined);
   }

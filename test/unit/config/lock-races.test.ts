@@ -118,6 +118,14 @@ describe('withLock races', () => {
     expect(nonceAt(breaker)).toBe('live-breaker');
   });
 
+  it('a stale lock that cannot be moved this time (EPERM, EBUSY) is retried, not an error', async () => {
+    writeOwner(lockPath, deadPid(), 'dead');
+    onceBeforeRemoving(lockPath, () => {
+      throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+    });
+    expect(await withLock(target, async () => 'took over', { timeoutMs: 2_000 })).toBe('took over');
+  });
+
   it('many waiters on a dead owner lock enter one at a time', async () => {
     writeOwner(lockPath, deadPid(), 'dead');
     let inside = 0;
