@@ -114,6 +114,18 @@ describe('llmc auth login --provider dev --gateway', () => {
     expect({ issued: issued(long), refreshes: refreshes() }).toEqual(before);
   });
 
+  it('--json prints one document that includes the gateway token summary', async () => {
+    const dir = await home();
+    const result = await loginDev(idp, { home: dir, args: ['--json', '--gateway', long.url] });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      profile: 'dev',
+      subject: 'alice',
+      gateway: { url: long.url, scope: 'backends:* tools:*', jti: expect.any(String) },
+    });
+    expect(result.stdout).not.toContain('mcpgw_');
+  });
+
   it('after the gateway token_ttl, `auth token --gateway` returns a new valid token with no user action', async () => {
     const dir = await loggedIn(short);
     const first = (await readTokenJson(dir)).profiles.dev?.gateway;

@@ -73,6 +73,28 @@ describe('llmc auth login --provider ci', () => {
     expect(plain.stderr).toContain('hint: add --gateway to `llmc auth token`');
   });
 
+  it('--json prints one document with the gateway token summary (never the token)', async () => {
+    const home = newHome();
+    const result = await runLlmc(
+      ['--json', 'auth', 'login', '--provider', 'ci', '--gateway', gateway.url, '--id-token-env', 'T'],
+      { home, env: { T: await ci.idToken() } },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      profile: 'ci',
+      provider: 'ci',
+      subject: 'user-1',
+      ci: { kind: 'env', variable: 'T' },
+      gateway: {
+        url: gateway.url,
+        scope: 'backends:* tools:*',
+        expires_at: expect.any(String),
+        jti: expect.any(String),
+      },
+    });
+    expect(result.stdout).not.toContain('mcpgw_');
+  });
+
   it('--id-token-file: logs in, and a renewal reads the file again', async () => {
     const home = newHome();
     const file = join(dir, 'oidc-token');
