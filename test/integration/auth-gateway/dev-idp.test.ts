@@ -257,6 +257,20 @@ describe('llmc auth login --provider dev --gateway', () => {
     expect((await readTokenJson(dir)).profiles.dev).toBeUndefined();
   });
 
+  it('a profile logged in without a gateway uses config defaults.gateway, and says how to get one without it', async () => {
+    const dir = await home();
+    expect((await loginDev(idp, { home: dir })).exitCode).toBe(0);
+    const none = await runLlmc(['auth', 'token', '--gateway'], { home: dir });
+    expect(none.exitCode).toBe(3);
+    expect(none.stderr).toContain('llmc: profile "dev" has no gateway');
+    expect(none.stderr).toContain('hint: run llmc auth login --profile dev --gateway URL');
+    expect((await runLlmc(['config', 'set', 'defaults.gateway', long.url], { home: dir })).exitCode).toBe(0);
+    const token = await runLlmc(['auth', 'token', '--gateway'], { home: dir });
+    expect(token.exitCode, token.stderr).toBe(0);
+    expect(await active(long, token.stdout)).toMatchObject({ active: true, sub: 'alice' });
+    expect((await readTokenJson(dir)).profiles.dev?.gateway.url).toBe(long.url);
+  });
+
   it('an unreachable gateway: exit 5, the IdP login is kept, and `auth token --gateway` retries later', async () => {
     const dir = await home();
     const port = await closedPort();
