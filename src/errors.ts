@@ -104,12 +104,16 @@ const unreachableCodes = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
 ]);
 
-/** True when `error` (or anything in its cause chain) is a connection failure. */
+/**
+ * True when `error` (or anything in its cause chain) is a connection failure,
+ * or a request that got no answer in time (AbortSignal.timeout's TimeoutError).
+ */
 export function isUnreachable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 8; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && unreachableCodes.has(code)) return true;
+    if ((current as { name?: unknown }).name === 'TimeoutError') return true;
     if (current instanceof AggregateError && current.errors.some(isUnreachable)) return true;
     current = (current as { cause?: unknown }).cause;
   }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, exitCodeFor, isUnreachable, LlmcError } from '../../src/errors.js';
 
@@ -25,5 +27,25 @@ describe('isUnreachable', () => {
     expect(isUnreachable(new TypeError('fetch failed', { cause: refused }))).toBe(true);
     expect(isUnreachable(new AggregateError([refused]))).toBe(true);
     expect(isUnreachable(new Error('HTTP 500'))).toBe(false);
+  });
+
+  it('counts a request that timed out (AbortSignal.timeout) as unreachable, a user abort not', async () => {
+    const silent = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+    try {
+      const timedOut = await fetch(url, { signal: AbortSignal.timeout(50) }).catch((error: unknown) => error);
+      expect((timedOut as Error).name).toBe('TimeoutError');
+      expect(isUnreachable(timedOut)).toBe(true);
+      expect(isUnreachable(new Error('outer', { cause: timedOut }))).toBe(true);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const aborted = await fetch(url, { signal: controller.signal }).catch((error: unknown) => error);
+      expect((aborted as Error).name).toBe('AbortError');
+      expect(isUnreachable(aborted)).toBe(false);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
