@@ -23,7 +23,7 @@ export async function ciIdToken(source: CiSource, env: NodeJS.ProcessEnv = proce
     const value = env[source.variable]?.trim();
     if (!value) {
       throw new LlmcError('ERR_CI_TOKEN', `the environment variable ${source.variable} holds no id_token`, {
-        hint: "set it from your CI's OIDC token (GitLab: `id_tokens:`; CircleCI: $CIRCLE_OIDC_TOKEN_V2)",
+        hint: "set it from your CI's OIDC token (GitLab: an `id_tokens` entry; CircleCI: $CIRCLE_OIDC_TOKEN_V2)",
       });
     }
     return requireJwt(value, `$${source.variable}`);

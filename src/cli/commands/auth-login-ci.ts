@@ -67,14 +67,14 @@ function sourceOf(flags: CiLoginFlags): CiSource {
   if (flags.provider === 'github-actions') {
     if (flags.idTokenEnv || flags.idTokenFile) {
       throw new LlmcError('ERR_USAGE', '--id-token-env and --id-token-file go with --provider ci', {
-        hint: 'GitHub Actions hands out its own OIDC tokens: drop them, or use --provider ci',
+        hint: 'GitHub Actions hands out its own OIDC tokens, so drop them (or use --provider ci)',
       });
     }
     return { kind: 'github-actions', audience: flags.audience ?? DEFAULT_CI_AUDIENCE };
   }
   if (flags.audience) {
     throw new LlmcError('ERR_USAGE', '--audience goes with --provider github-actions', {
-      hint: "with --provider ci the CI mints the token: set its audience in the CI's own settings",
+      hint: "with --provider ci the CI mints the token, so set its audience in the CI's own settings",
     });
   }
   if (flags.idTokenEnv && flags.idTokenFile) {
@@ -94,7 +94,7 @@ function sourceOf(flags: CiLoginFlags): CiSource {
   // Absolute: later `auth token --gateway` calls may run from another directory.
   if (flags.idTokenFile) return { kind: 'file', path: resolve(flags.idTokenFile) };
   throw new LlmcError('ERR_USAGE', '--provider ci needs --id-token-env VAR or --id-token-file FILE', {
-    hint: 'name where your CI puts its OIDC token (GitLab: an `id_tokens:` variable; CircleCI: CIRCLE_OIDC_TOKEN_V2)',
+    hint: 'name where your CI puts its OIDC token (GitLab: an `id_tokens` entry; CircleCI: CIRCLE_OIDC_TOKEN_V2)',
   });
 }
 

@@ -106,9 +106,12 @@ export async function status(ctx: CliContext): Promise<number> {
   for (const [index, name] of selected.entries()) {
     const profile = file.profiles[name] as ProfileRecord;
     if (index > 0) print(ctx);
-    const who = [profile.email, profile.name && profile.name !== profile.email ? `(${profile.name})` : undefined]
-      .filter(Boolean)
-      .join(' ');
+    // A CI identity has a name (repository@ref) but no email: show it bare, not in parentheses.
+    const who = profile.email
+      ? [profile.email, profile.name && profile.name !== profile.email ? `(${profile.name})` : undefined]
+          .filter(Boolean)
+          .join(' ')
+      : profile.name;
     print(ctx, `${paint(ctx, 'bold', name)}${name === current ? ' (default)' : ''}`);
     print(ctx, `  user:           ${who || profile.subject}  subject ${profile.subject}`);
     print(ctx, `  issuer:         ${profile.issuer} (provider ${profile.provider})`);
