@@ -62,8 +62,11 @@ export function parseConfigText(path: string, text: string): Config {
   }
   const result = ConfigSchema.safeParse(parsed.value);
   if (!result.success) {
+    const unknownKey = result.error.issues.some((issue) => issue.code === 'unrecognized_keys');
     throw new LlmcError('ERR_CONFIG_CORRUPT', `${path}: ${describeIssues(result.error)}`, {
-      hint: 'fix the file with `llmc config edit`; llmc will not overwrite it',
+      hint: unknownKey
+        ? 'a newer llmc may have written it: upgrade llmc, or remove the key with `llmc config edit`; llmc will not overwrite it'
+        : 'fix the file with `llmc config edit`; llmc will not overwrite it',
     });
   }
   return result.data;

@@ -101,6 +101,20 @@ describe('setConfigValue values', () => {
   });
 });
 
+describe('parseConfigText', () => {
+  it('an unknown key may come from a newer llmc: the hint says so, and the file is not rewritten', async () => {
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    const newer = '{"telemetry":{"enabled":false},"daemon":{"port":1}}\n';
+    await writeFile(configPath(home), newer, { mode: 0o600 });
+    await expect(setConfigValue(home, 'daemon.port', 2)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_CORRUPT',
+      message: expect.stringContaining('"telemetry"'),
+      hint: expect.stringContaining('newer llmc'),
+    });
+    expect(await readFile(configPath(home), 'utf8')).toBe(newer);
+  });
+});
+
 describe('replaceConfigText', () => {
   it('replaces a corrupt config.json with a valid edit (what `config edit` is for)', async () => {
     const corrupt = '{\n  "daemon": {\n    "port": 7320,\n  }\n}\n';
