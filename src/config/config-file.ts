@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import Conf from 'conf';
+import type Conf from 'conf';
 import type { z } from 'zod';
 import { LlmcError } from '../errors.js';
 import { readFileIfExists, writeFileAtomic } from './fs-atomic.js';
@@ -22,7 +22,13 @@ export function configPath(home: string): string {
   return homePath(home, 'config');
 }
 
-function openConf(home: string): Conf<Config> {
+/**
+ * Loaded only to change config.json: conf pulls in ajv and atomically, whose
+ * exit hook (when-exit) re-raises SIGINT — which would end a long-running
+ * command's graceful Ctrl-C (onInterrupt) at once. Reading needs none of it.
+ */
+async function openConf(home: string): Promise<Conf<Config>> {
+  const { default: Conf } = await import('conf');
   const path = configPath(home);
   const schema = configJsonSchema();
   try {
@@ -102,7 +108,7 @@ export async function setConfigValue(home: string, key: string, value: unknown):
   const segments = requireKey(key);
   await ensureHome(home);
   return withLock(configPath(home), async () => {
-    const conf = openConf(home);
+    const conf = await openConf(home);
     const candidate = withPath(conf.store as Record<string, unknown>, segments, value);
     const next = validateNext(candidate, key, value);
     // Write the object just validated. conf.set(key) would re-read the key through
@@ -117,7 +123,7 @@ export async function unsetConfigValue(home: string, key: string): Promise<boole
   const segments = requireKey(key);
   await ensureHome(home);
   return withLock(configPath(home), async () => {
-    const conf = openConf(home);
+    const conf = await openConf(home);
     const current = conf.store as Record<string, unknown>;
     if (getPath(current, segments) === undefined) return false;
     const candidate = withoutPath(current, segments);
