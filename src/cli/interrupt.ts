@@ -24,15 +24,17 @@ export function installInterruptHandler(): void {
  */
 export function onInterrupt(handler: () => void): () => void {
   const hadDefault = process.listeners('SIGINT').includes(exitOnInterrupt);
+  // The default goes back before ours comes off: with no SIGINT listener at all for
+  // an instant, Node stops watching the signal and drops a Ctrl-C already pending.
   const giveBack = () => {
-    process.off('SIGINT', interrupted);
     if (hadDefault) installInterruptHandler();
+    process.off('SIGINT', interrupted);
   };
   const interrupted = () => {
     giveBack();
     handler();
   };
-  process.off('SIGINT', exitOnInterrupt);
   process.on('SIGINT', interrupted);
+  process.off('SIGINT', exitOnInterrupt);
   return giveBack;
 }
