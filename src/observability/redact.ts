@@ -10,6 +10,9 @@ export const REDACTED = '[REDACTED]';
 const secretKey =
   /^(authorization|proxy-authorization|code_verifier|assertion)$|api[-_]?key|passw(?:or)?d|passphrase|cookie|token|secret|credential|private[-_]?key/i;
 
+/** Names whose value is secret when they appear as `name=value` or `name: value` in text. */
+const secretName = String.raw`[A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*`;
+
 /** A value after `key=` / `key: `: a quoted string whole (spaces and all), else up to a delimiter. */
 const quotedOrBare = String.raw`"(?:[^"\\]|\\.)*"|'[^'\r\n]*'`;
 
@@ -24,8 +27,10 @@ const patterns: Array<[RegExp, string | ((match: string, ...groups: string[]) =>
   [/\b(mcpgw|llmc)_[A-Za-z0-9_-]{8,}/g, `$1_${REDACTED}`],
   // JWTs (id_tokens, access tokens) — three base64url segments starting with {"…
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  // Authorization header values however they appear.
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+  // Authorization header values however they appear. `Token` only capitalised and with a digit in
+  // the value, and never a value starting with "-": prose says "auth token --gateway", "token stored".
+  [/\b([Bb]earer|[Bb]asic)\s+(?!-)[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`],
+  [/\bToken\s+(?!-)(?=[A-Za-z0-9._~+/=-]*\d)[A-Za-z0-9._~+/=-]{6,}/g, `Token ${REDACTED}`],
   // Authorization (any scheme: Digest, Negotiate, …) and cookie headers written out: the whole value.
   [
     new RegExp(
@@ -34,13 +39,20 @@ const patterns: Array<[RegExp, string | ((match: string, ...groups: string[]) =>
     ),
     (_match, name, separator, value) => `${name}${separator}${hideValue(value as string)}`,
   ],
-  // Secret query/form parameters and key=value / key: value pairs in text.
+  // Secret query/form parameters (key=value) and quoted values in text (JSON, quoted YAML).
+  [
+    new RegExp(String.raw`\b(${secretName})(=|"?\s*:\s*(?=["']))(${quotedOrBare}|[^&\s"',;}]+)`, 'gi'),
+    (_match, name, separator, value) => `${name}${separator}${hideValue(value as string)}`,
+  ],
+  // Unquoted `key: value` in text is mostly prose ("id-token: write", "token_type: Bearer",
+  // "api_key: env:VAR"): redact it only when the value looks like a credential — 8+ characters
+  // with a digit, and not a secret reference.
   [
     new RegExp(
-      String.raw`\b([A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*)(=|"?\s*:\s*)(${quotedOrBare}|[^&\s"',;}]+)`,
+      String.raw`\b(${secretName})(\s*:\s*)(?!(?:env|file|keychain|exec):)(?=[^\s"',;}]*\d)([^\s"',;}]{8,})`,
       'gi',
     ),
-    (_match, name, separator, value) => `${name}${separator}${hideValue(value as string)}`,
+    (_match, name, separator) => `${name}${separator}${REDACTED}`,
   ],
   // Provider key shapes (OpenAI, Anthropic, Google, GitHub, Slack, AWS).
   [

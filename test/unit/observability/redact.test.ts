@@ -152,3 +152,22 @@ describe('logger redaction', () => {
     expect(redactString(`key=${secrets.openai}`)).not.toContain(secrets.openai);
   });
 });
+
+describe('redaction leaves prose alone', () => {
+  it.each([
+    'run `llmc auth token --gateway` to renew',
+    'give the job `permissions: id-token: write`',
+    'the gateway token expired at 2026-11-25T12:00:00Z',
+    'refresh token stored in keychain',
+    'token_type: Bearer',
+    'set api_key: env:OPENAI_API_KEY',
+    'exit code: 3',
+  ])('%s', (text) => expect(redactString(text)).toBe(text));
+
+  it.each([
+    ['password: hunter2-horse', 'password: [REDACTED]'],
+    ['admin_token: s3cr3t-admin-value', 'admin_token: [REDACTED]'],
+    ['Authorization: Token abc123def456', 'Authorization: [REDACTED]'],
+    ['curl -H "Authorization: Bearer abcdefghijkl"', 'curl -H "Authorization: [REDACTED]"'],
+  ])('still hides %s', (text, expected) => expect(redactString(text)).toBe(expected));
+});
