@@ -15,9 +15,11 @@ import {
 import { readFileIfExists } from '../../config/fs-atomic.js';
 import { ensureHome } from '../../config/home.js';
 import { flatten } from '../../config/paths.js';
+import { parseSecretRef } from '../../config/secrets/resolver.js';
 import { LlmcError } from '../../errors.js';
+import { isSecretKey, REDACTED } from '../../observability/redact.js';
 import type { CliContext } from '../context.js';
-import { notice, print, printJson } from '../output.js';
+import { notice, print, printJson, warn } from '../output.js';
 
 function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -36,11 +38,33 @@ export async function get(ctx: CliContext, _options: object, key: string): Promi
   return 0;
 }
 
+/** A literal (not a reference) under a secret-looking key: never echoed back. */
+function isLiteralSecret(key: string, value: unknown): boolean {
+  const name = key.split('.').at(-1) ?? key;
+  return typeof value === 'string' && isSecretKey(name) && parseSecretRef(value).scheme === 'literal';
+}
+
+function shown(key: string, value: unknown): string {
+  return isLiteralSecret(key, value) ? REDACTED : show(value);
+}
+
+function hideLiteralSecrets(value: unknown, key = ''): unknown {
+  if (isLiteralSecret(key, value)) return REDACTED;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, hideLiteralSecrets(inner, name)]));
+}
+
 export async function set(ctx: CliContext, _options: object, key: string, raw: string): Promise<void> {
   const value = parseConfigValue(raw);
   await setConfigValue(ctx.home, key, value);
-  if (ctx.json) printJson(ctx, { key, value });
-  else notice(ctx, `✓ ${key} = ${show(value)}`);
+  if (isLiteralSecret(key, value)) {
+    warn(
+      ctx,
+      `${key} holds a literal secret; prefer a reference such as env:VAR, file:PATH or keychain:SERVICE/ACCOUNT`,
+    );
+  }
+  if (ctx.json) printJson(ctx, { key, value: isLiteralSecret(key, value) ? REDACTED : value });
+  else notice(ctx, `✓ ${key} = ${shown(key, value)}`);
 }
 
 export async function unset(ctx: CliContext, _options: object, key: string): Promise<number> {
@@ -52,10 +76,10 @@ export async function unset(ctx: CliContext, _options: object, key: string): Pro
 
 export async function list(ctx: CliContext): Promise<void> {
   const config = await readConfig(ctx.home);
-  if (ctx.json) return printJson(ctx, config);
+  if (ctx.json) return printJson(ctx, hideLiteralSecrets(config));
   const rows = flatten(config);
   if (rows.length === 0) notice(ctx, `no settings yet in ${configPath(ctx.home)}`);
-  for (const [key, value] of rows) print(ctx, `${key}=${show(value)}`);
+  for (const [key, value] of rows) print(ctx, `${key}=${shown(key, value)}`);
 }
 
 export async function path(ctx: CliContext): Promise<void> {

@@ -136,3 +136,20 @@ describe('llmc config', () => {
     expect(await readFile(configFile(), 'utf8')).toBe(before);
   });
 });
+
+describe('literal secrets in config', () => {
+  it('are stored as given but never echoed by set or list, with a warning to use a reference', async () => {
+    const secret = 'sk-proj-literal0123456789abcdef';
+    const set = await runLlmc(['config', 'set', 'providers.openai.api_key', secret], { home });
+    expect(set.exitCode).toBe(0);
+    expect(set.stderr).toContain('literal secret');
+    const list = await runLlmc(['config', 'list'], { home });
+    const listJson = await runLlmc(['config', 'list', '--json'], { home });
+    for (const output of [set.stdout, set.stderr, list.stdout, listJson.stdout]) expect(output).not.toContain(secret);
+    expect(list.stdout).toContain('providers.openai.api_key=[REDACTED]');
+    expect(JSON.parse(await readFile(configFile(), 'utf8')).providers.openai.api_key).toBe(secret);
+    const reference = await runLlmc(['config', 'set', 'providers.openai.api_key', 'env:OPENAI_API_KEY'], { home });
+    expect(reference.stderr).toContain('= env:OPENAI_API_KEY');
+    expect(reference.stderr).not.toContain('literal secret');
+  });
+});
