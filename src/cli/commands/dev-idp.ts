@@ -5,7 +5,9 @@ import { DEV_IDP_RECORD } from '../../auth/providers.js';
 import { writeFileAtomic } from '../../config/fs-atomic.js';
 import { ensureHome } from '../../config/home.js';
 import { startDevIdp } from '../../dev/idp.js';
+import { ExitCode } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { onInterrupt } from '../interrupt.js';
 import { notice, print } from '../output.js';
 
 interface IdpOptions {
@@ -47,12 +49,14 @@ export async function idp(ctx: CliContext, options: IdpOptions): Promise<number>
     `dev IdP running at ${server.issuer} (client id llmc-cli; any login and password work).\n` +
       'Log in with: llmc auth login --provider dev    Stop with Ctrl-C.',
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+  // Ctrl-C and SIGTERM both stop it gracefully (the record is removed, the port closed);
+  // a second Ctrl-C exits at once.
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    onInterrupt(() => resolve('SIGINT'));
   });
   const current = await readFile(record, 'utf8').catch(() => '');
   if (current.includes(`"pid":${process.pid}`)) removeRecord();
   await server.close();
-  return 0;
+  return signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
 }

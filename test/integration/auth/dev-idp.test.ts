@@ -44,4 +44,16 @@ describe('llmc dev idp', () => {
     expect(none.stderr).toContain('llmc: no dev IdP is running');
     expect(none.stderr).toContain('llmc dev idp');
   });
+
+  it('Ctrl-C stops it gracefully: the record is removed and the exit code is 130', async () => {
+    const made = await tempHome('llmc-devidp-');
+    cleanups.push(made.cleanup);
+    const server = spawnLlmc(['dev', 'idp'], { home: made.home, env: { LLMC_DEV_ISSUER: undefined } });
+    children.push(server);
+    await waitFor(() => /^http:\/\/127\.0\.0\.1:\d+$/m.exec(server.stdout())?.[0]);
+    await readFile(join(made.home, 'dev-idp.json'), 'utf8');
+    process.kill(server.pid, 'SIGINT');
+    expect(await server.exited).toBe(130);
+    await expect(readFile(join(made.home, 'dev-idp.json'), 'utf8')).rejects.toThrow();
+  });
 });
