@@ -2,6 +2,7 @@ import type { Command, CommanderError } from 'commander';
 import { ExitCode, isLlmcError, isUnreachable, LlmcError } from '../errors.js';
 import { installInterruptHandler } from './interrupt.js';
 import { outcome } from './lazy.js';
+import { prerenderedRootHelp } from './root-help.js';
 import { packageVersion } from './version.js';
 
 interface ErrorStyle {
@@ -19,6 +20,11 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.length === 1 && argv[0] === '--version') {
     // Nothing to parse: answer before building the command tree.
     process.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const rootHelp = prerenderedRootHelp(argv);
+  if (rootHelp !== undefined) {
+    process.stdout.write(rootHelp);
     return ExitCode.ok;
   }
   if (argv[0] === 'auth' && argv[1] === 'token') {

@@ -12,6 +12,9 @@ import { packageVersion } from './version.js';
 // export scan, a measurable part of `llmc --help` cold start.
 const { Command, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 
+/** Help wraps at a fixed width, so the prerendered root help (root-help.ts) is the same on every terminal. */
+export const HELP_WIDTH = 100;
+
 /**
  * The whole commander tree. Each noun lives in tree/<noun>.ts, which only
  * declares names, flags and help; the work is in commands/<noun>.ts, imported
@@ -30,7 +33,7 @@ export function buildProgram(): Commander.Command {
     .addOption(new Option('--no-color', 'no colour (also NO_COLOR)'))
     .showSuggestionAfterError(true)
     .showHelpAfterError(false)
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true, helpWidth: HELP_WIDTH });
   program.helpCommand('help [command]', 'show help for a command');
 
   defineAuth(program);
