@@ -11,7 +11,8 @@ const secretKey =
   /^(authorization|proxy-authorization|code_verifier|assertion)$|api[-_]?key|passw(?:or)?d|passphrase|cookie|token|secret|credential|private[-_]?key/i;
 
 /** Names whose value is secret when they appear as `name=value` or `name: value` in text. */
-const secretName = String.raw`[A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*`;
+const secretName =
+  '[A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|apikey|code|code_verifier|assertion|signature|sig)[A-Za-z_-]*';
 
 /** A value after `key=` / `key: `: a quoted string whole (spaces and all), else up to a delimiter. */
 const quotedOrBare = String.raw`"(?:[^"\\]|\\.)*"|'[^'\r\n]*'`;
