@@ -169,7 +169,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!state.keySet) {
       await load(state, false);
     } else if (clock() - state.checkedAt > refreshMs) {
-      await load(state, false).catch((error: unknown) => {
+      // Revalidate (ETag) whatever max-age said: a key the issuer withdrew must stop working within refreshMs.
+      await load(state, true).catch((error: unknown) => {
         options.logger?.warn(
           { issuer: state.config.issuer, reason: causes(error) },
           'JWKS refresh failed; keeping cached keys',

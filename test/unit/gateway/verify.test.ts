@@ -114,6 +114,28 @@ describe('subject-token verification', () => {
     expect(idp.requests.notModified).toBeGreaterThan(notModified);
   });
 
+  it('revalidates the JWKS every refresh interval even when the server allowed caching it longer (a withdrawn key stops working)', async () => {
+    const cached = await startTestIssuer({ cacheControl: 'public, max-age=86400' });
+    try {
+      let now = Date.now();
+      const verifier = createVerifier({
+        issuers: [issuerConfig(cached)],
+        maxTokenAgeSecs: 300,
+        allowHttp: true,
+        clock: () => now,
+        refreshIntervalMs: 1000,
+      });
+      const withdrawn = cached.current;
+      expect(await reason(verifier.verify(await cached.idToken()))).toBe('accepted');
+      await cached.rotate();
+      now += 2000;
+      expect(await reason(verifier.verify(await cached.idToken({}, { key: withdrawn })))).toBe('unknown_key');
+      expect(await reason(verifier.verify(await cached.idToken()))).toBe('accepted');
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('re-fetches the JWKS on an unknown kid, at most once per cool-down, and follows a rotation', async () => {
     const rotating = await startTestIssuer();
     try {
