@@ -340,15 +340,31 @@ export async function deviceLogin(oidc: OidcClient, options: DeviceLoginOptions)
   }
 }
 
-/** One refresh_token grant; a rotated refresh token comes back in `refresh_token`. */
+/**
+ * One refresh_token grant; a rotated refresh token comes back in `refresh_token`.
+ * `onRotated` gets it as soon as the grant answers — before the id_token is
+ * verified (a JWKS download) and before the access token is used (UserInfo) —
+ * because the old one is already spent at the IdP: a failure or a Ctrl-C in
+ * between must not lose the only refresh token that still works.
+ */
 export async function refresh(
   oidc: OidcClient,
   refreshToken: string,
-  expected: { subject: string; id_token?: string | undefined },
+  expected: {
+    subject: string;
+    id_token?: string | undefined;
+    onRotated?: ((refreshToken: string) => Promise<void>) | undefined;
+  },
 ): Promise<TokenResult> {
+  let tokens: GrantResponse;
   try {
-    const tokens = await client.refreshTokenGrant(oidc.config, refreshToken);
-    return await completeTokens(oidc, tokens as GrantResponse, {
+    tokens = (await client.refreshTokenGrant(oidc.config, refreshToken)) as GrantResponse;
+  } catch (error) {
+    throw mapOidcError(error, oidc, 'refreshing the token');
+  }
+  if (tokens.refresh_token && tokens.refresh_token !== refreshToken) await expected.onRotated?.(tokens.refresh_token);
+  try {
+    return await completeTokens(oidc, tokens, {
       subject: expected.subject,
       ...(expected.id_token ? { previous: { id_token: expected.id_token } } : {}),
     });

@@ -88,23 +88,30 @@ export async function refreshLocked(
       env: options.env,
     },
   );
-  const result = await refreshGrant(oidc, refreshToken, { subject: profile.subject, id_token: profile.id_token });
   let ref = profile.refresh_token;
   let fallbackReason: string | undefined;
-  if (result.refresh_token && result.refresh_token !== refreshToken) {
-    const saved = await replaceRefreshToken(profile.refresh_token, name, result.refresh_token, {
-      keyring: options.keyring,
-    });
+  const withProfile = (record: ProfileRecord): TokenFile => ({
+    ...(file ?? { version: 1 as const, profiles: {} }),
+    profiles: { ...file?.profiles, [name]: record },
+  });
+  // The old refresh token is spent the moment the IdP rotates it: store the new one
+  // (keychain, then token.json) before anything else can fail or be interrupted.
+  const onRotated = async (rotated: string) => {
+    const saved = await replaceRefreshToken(profile.refresh_token, name, rotated, { keyring: options.keyring });
     ref = saved.ref;
     fallbackReason = saved.fallbackReason;
-  }
+    const unchanged =
+      ref.store === 'keyring' && profile.refresh_token?.store === 'keyring' && ref.ref === profile.refresh_token.ref;
+    if (!unchanged) await writeTokenFile(options.home, withProfile({ ...profile, refresh_token: ref }));
+  };
+  const result = await refreshGrant(oidc, refreshToken, {
+    subject: profile.subject,
+    id_token: profile.id_token,
+    onRotated,
+  });
   const next = profileFromTokens(profile.provider, oidc, result, ref, profile);
   if (!next.access_token)
     throw new LlmcError('ERR_OIDC_PROTOCOL', 'the refresh returned no access token', { hint: 'run llmc auth login' });
-  const updated = {
-    ...(file ?? { version: 1 as const, profiles: {} }),
-    profiles: { ...file?.profiles, [name]: next },
-  };
-  await writeTokenFile(options.home, updated);
+  await writeTokenFile(options.home, withProfile(next));
   return { profile: next, fallbackReason };
 }

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as oidcClient from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevIdp, expireTokens, loginDev, readTokenJson, startIdp } from '../../helpers/auth.js';
+import { devSigningKey } from '../../../src/dev/idp.js';
+import { type DevIdp, expireTokens, loginDev, readTokenJson, startIdp, waitFor } from '../../helpers/auth.js';
 import { runLlmc, tempHome } from '../../helpers/cli.js';
 
 let idp: DevIdp;
@@ -67,6 +68,43 @@ describe('refresh', () => {
     expect(await idp.isActive(again.stdout, 'AccessToken')).toBe(true);
     // 22 CLI processes in a row: on two loaded cores that can pass the default 30 s.
   }, 120_000);
+
+  it('a rotated refresh token is stored even when the refreshed id_token then fails verification', async () => {
+    const home = await loggedInHome();
+    const stale = (await readTokenJson(home)).profiles.dev?.refresh_token.value as string;
+    // The cached JWKS (confirmed just now, so no re-download) holds a key the IdP does not sign with.
+    const cache = join(home, 'cache');
+    let poisoned = 0;
+    for (const name of await readdir(cache)) {
+      const entry = JSON.parse(await readFile(join(cache, name), 'utf8')) as { url: string; body: string };
+      if (!entry.url.endsWith('/jwks')) continue;
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...other } = devSigningKey();
+      const body = JSON.stringify({ keys: [other] });
+      await writeFile(
+        join(cache, name),
+        JSON.stringify({ ...entry, body, fetched_at: Date.now(), fresh_until: Date.now() + 3_600_000 }),
+      );
+      poisoned += 1;
+    }
+    expect(poisoned).toBe(1);
+    // Within the login's second the IdP would sign the very same id_token again, which needs no verification.
+    const idToken = (await readTokenJson(home)).profiles.dev?.id_token as string;
+    const { iat } = JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString('utf8'));
+    await waitFor(() => Math.floor(Date.now() / 1000) > iat);
+    await expireTokens(home);
+    const failed = await runLlmc(['auth', 'token'], { home });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain("the IdP's id_token was rejected");
+    // The IdP rotated the refresh token before we rejected the id_token: the new one must not be lost.
+    const stored = (await readTokenJson(home)).profiles.dev?.refresh_token.value as string;
+    expect(stored).not.toBe(stale);
+    expect(await idp.isActive(stored, 'RefreshToken')).toBe(true);
+    // With a good key set again, the grant still works.
+    for (const name of await readdir(cache)) await writeFile(join(cache, name), '{}');
+    const again = await runLlmc(['auth', 'token'], { home });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await idp.isActive(again.stdout, 'AccessToken')).toBe(true);
+  });
 
   it('a refresh token reused after rotation revokes the grant: exit 3 with run llmc auth login', async () => {
     const home = await loggedInHome();
