@@ -103,6 +103,8 @@ interface IssuerState {
   jwksBody?: string;
   checkedAt: number;
   forcedAt: number;
+  /** After a failed refresh, the next one waits until then (the cached keys serve meanwhile). */
+  retryAt: number;
   inflight?: Promise<void> | undefined;
 }
 
@@ -115,7 +117,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxLength = options.maxTokenLength ?? 16_384;
   const states = new Map<string, IssuerState>(
-    options.issuers.map((config) => [config.issuer, { config, checkedAt: 0, forcedAt: Number.NEGATIVE_INFINITY }]),
+    options.issuers.map((config) => [
+      config.issuer,
+      { config, checkedAt: 0, forcedAt: Number.NEGATIVE_INFINITY, retryAt: 0 },
+    ]),
   );
 
   const checkScheme = (url: string, issuer: string) => {
@@ -168,9 +173,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const keysFor = async (state: IssuerState): Promise<JWTVerifyGetKey> => {
     if (!state.keySet) {
       await load(state, false);
-    } else if (clock() - state.checkedAt > refreshMs) {
+    } else if (clock() - state.checkedAt > refreshMs && clock() >= state.retryAt) {
       // Revalidate (ETag) whatever max-age said: a key the issuer withdrew must stop working within refreshMs.
       await load(state, true).catch((error: unknown) => {
+        // Not on every exchange: a failing issuer is not hammered, nor is each exchange held up by it.
+        state.retryAt = clock() + cooldownMs;
         options.logger?.warn(
           { issuer: state.config.issuer, reason: causes(error) },
           'JWKS refresh failed; keeping cached keys',

@@ -136,6 +136,31 @@ describe('subject-token verification', () => {
     }
   });
 
+  it('after a failed refresh keeps the cached keys and retries once per cool-down, not on every exchange', async () => {
+    const failing = await startTestIssuer();
+    try {
+      let now = Date.now();
+      const verifier = createVerifier({
+        issuers: [issuerConfig(failing)],
+        maxTokenAgeSecs: 300,
+        allowHttp: true,
+        clock: () => now,
+        refreshIntervalMs: 1000,
+      });
+      expect(await reason(verifier.verify(await failing.idToken()))).toBe('accepted');
+      failing.setDown('404');
+      now += 2000;
+      const before = failing.requests.discovery + failing.requests.jwks;
+      for (let i = 0; i < 5; i++) expect(await reason(verifier.verify(await failing.idToken()))).toBe('accepted');
+      expect(failing.requests.discovery + failing.requests.jwks).toBe(before + 1);
+      now += 31_000;
+      expect(await reason(verifier.verify(await failing.idToken()))).toBe('accepted');
+      expect(failing.requests.discovery + failing.requests.jwks).toBe(before + 2);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('re-fetches the JWKS on an unknown kid, at most once per cool-down, and follows a rotation', async () => {
     const rotating = await startTestIssuer();
     try {
