@@ -59,6 +59,9 @@ export async function saveRefreshToken(
     await keychain.delete(service, account).catch(() => false);
     return { ref: { store: 'file', value: token }, fallbackReason: 'the keychain is locked' };
   } catch (error) {
+    // The write may have landed before the read-back failed (e.g. an unlock prompt ate the timeout):
+    // token.json will not point at it, so no logout would ever remove it.
+    await keychain.delete(service, account, AbortSignal.timeout(KEYCHAIN_TIMEOUT_MS)).catch(() => false);
     const cause = ((error as { cause?: Error }).cause ?? (error as Error)).message ?? 'unavailable';
     return { ref: { store: 'file', value: token }, fallbackReason: cause.split('\n')[0] ?? 'unavailable' };
   }
