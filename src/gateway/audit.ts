@@ -45,11 +45,22 @@ export interface AuditWriter {
 
 /** JSON lines to a stream (stdout by default) or a 0600 file. */
 export function createAuditLog(
-  options: { writer?: AuditWriter | undefined; file?: string | undefined; clock?: () => number } = {},
+  options: {
+    writer?: AuditWriter | undefined;
+    file?: string | undefined;
+    clock?: () => number;
+    /** A failed write to the file (disk full, …); without a listener the stream's error would end the process. */
+    onError?: ((error: unknown) => void) | undefined;
+  } = {},
 ): AuditLog {
   const clock = options.clock ?? Date.now;
-  const writer: AuditWriter =
-    options.writer ?? (options.file ? createWriteStream(options.file, { flags: 'a', mode: 0o600 }) : process.stdout);
+  let writer: AuditWriter = process.stdout;
+  if (options.writer) writer = options.writer;
+  else if (options.file) {
+    const stream = createWriteStream(options.file, { flags: 'a', mode: 0o600 });
+    stream.on('error', (error) => options.onError?.(error));
+    writer = stream;
+  }
   const ownsWriter = options.writer === undefined && options.file !== undefined;
   return {
     emit(event) {

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import type { DocumentCacheStore } from '../config/http-cache.js';
 import { SecretResolver } from '../config/secrets/index.js';
 import { LlmcError } from '../errors.js';
@@ -66,7 +67,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   const store = options.store ?? memoryStore();
   const metrics = options.metrics ?? createGatewayMetrics();
-  const audit = options.audit ?? createAuditLog({ file: config.audit.file, clock });
+  if (!options.audit && config.audit.file) await checkAuditFile(config.audit.file);
+  const audit =
+    options.audit ??
+    createAuditLog({
+      file: config.audit.file,
+      clock,
+      onError: (error) => logger?.error({ err: error }, 'audit log write failed'),
+    });
   const verifier = createVerifier({
     issuers: config.key_server.oidc,
     maxTokenAgeSecs: config.key_server.max_oidc_token_age_secs,
@@ -126,6 +134,19 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       await store.close();
     },
   };
+}
+
+/** Opens (creating, 0600) the audit file once, so an unwritable path fails the start with a config error. */
+async function checkAuditFile(file: string): Promise<void> {
+  try {
+    await (await open(file, 'a', 0o600)).close();
+  } catch (error) {
+    throw new LlmcError(
+      'ERR_GATEWAY_CONFIG',
+      `cannot open audit.file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      { hint: 'point audit.file at a writable path, or leave it out to write audit lines to stdout', cause: error },
+    );
+  }
 }
 
 export { loadGatewayConfig, parseGatewayConfig } from './config.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../../src/gateway/audit.js';
 import { enforce } from '../../../src/gateway/enforce.js';
+import { parseGatewayConfig, startGateway } from '../../../src/gateway/index.js';
 import { startReaper } from '../../../src/gateway/reaper.js';
 import { memoryStore } from '../../../src/gateway/store/memory.js';
 import { record } from '../../contract/store.contract.js';
@@ -167,6 +168,24 @@ describe('audit log', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('audit log failures', () => {
+  it('reports a failing audit file to onError instead of crashing the process', async () => {
+    const failed = new Promise<unknown>((resolve) => {
+      const log = createAuditLog({ file: '/dev/full', onError: resolve });
+      log.emit({ event: 'token.issued', jti: 'j1' });
+    });
+    expect(await failed).toMatchObject({ code: 'ENOSPC' });
+  });
+
+  it('refuses to start when audit.file cannot be opened, rather than dying after it listens', async () => {
+    const config = parseGatewayConfig(
+      'gateway.yaml',
+      'listen: 127.0.0.1:0\naudit: { file: /nonexistent-llmc-dir/audit.jsonl }\n',
+    );
+    await expect(startGateway(config)).rejects.toMatchObject({ code: 'ERR_GATEWAY_CONFIG' });
   });
 });
 
