@@ -1,30 +1,34 @@
 /**
  * Globs for policies and scopes: `*` matches any run of characters (also
- * `/`), everything else is literal, the whole string must match. Compiled
- * patterns are cached: the same few patterns are matched on every request.
+ * `/`), everything else is literal, the whole string must match. Matched by
+ * the two-pointer wildcard walk, which backtracks only to the last `*`: at
+ * most O(pattern × value) steps, where a regular expression with many stars
+ * can backtrack for minutes on a crafted value (patterns can come from a
+ * client's requested scope, values from an id_token).
  */
-
-const compiled = new Map<string, RegExp>();
-const MAX_CACHED = 4096;
-
-function compile(pattern: string): RegExp {
-  let regexp = compiled.get(pattern);
-  if (!regexp) {
-    const source = pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    regexp = new RegExp(`^${source}$`, 's');
-    if (compiled.size >= MAX_CACHED) compiled.clear();
-    compiled.set(pattern, regexp);
-  }
-  return regexp;
-}
-
 export function globMatch(pattern: string, value: string): boolean {
   if (pattern === '*') return true;
   if (!pattern.includes('*')) return pattern === value;
-  return compile(pattern).test(value);
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = v;
+    } else if (p < pattern.length && pattern[p] === value[v]) {
+      p++;
+      v++;
+    } else if (star !== -1) {
+      p = star + 1;
+      v = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export function matchesAny(patterns: readonly string[], value: string): boolean {

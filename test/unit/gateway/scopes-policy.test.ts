@@ -35,6 +35,22 @@ describe('globs', () => {
     expect(globMatch('my-org/*', 'my-org-evil/app')).toBe(false);
     expect(globMatch('a.b', 'axb')).toBe(false);
     expect(globMatch('*', '')).toBe(true);
+    expect(globMatch('a*b*c', 'abc')).toBe(true);
+    expect(globMatch('a*b*c', 'axxbyyc')).toBe(true);
+    expect(globMatch('a*b*c', 'axxbyy')).toBe(false);
+    expect(globMatch('*.example.com', 'api.example.com')).toBe(true);
+    expect(globMatch('*.example.com', 'example.com')).toBe(false);
+    expect(globMatch('**x', 'yyx')).toBe(true);
+    expect(globMatch('x*', 'x')).toBe(true);
+    expect(globMatch('*x*', 'abc')).toBe(false);
+  });
+
+  it('stay linear on a crafted pattern and value (a regex with many stars backtracks for minutes)', () => {
+    const pattern = `${'a*'.repeat(40)}b`;
+    const value = 'a'.repeat(20_000);
+    // Finishes in milliseconds; a backtracking regex would hit the test timeout instead.
+    expect(globMatch(pattern, value)).toBe(false);
+    expect(globMatch(pattern, `${value}b`)).toBe(true);
   });
 
   it('tell when one pattern lies inside another', () => {
