@@ -1,7 +1,9 @@
+import type { Keychain } from '../config/keychain.js';
 import { type CiSource, ciIdToken, readClaims } from './ci.js';
 import { exchangeIdToken, type GatewayTokenRecord } from './gateway-exchange.js';
 import { canonicalScope, withGatewayToken } from './gateway-record.js';
-import { nowIso, type ProfileRecord, updateTokenFile } from './token-cache.js';
+import { deleteRefreshToken } from './refresh-store.js';
+import { nowIso, type ProfileRecord, type RefreshTokenRef, updateTokenFile } from './token-cache.js';
 
 /**
  * `llmc auth login --provider github-actions|ci --gateway URL`: the job's own
@@ -20,6 +22,8 @@ export interface CiLoginOptions {
   source: CiSource;
   gateway: string;
   scope?: string | undefined;
+  /** Where a replaced profile's refresh token is removed from (tests inject one). */
+  keychain?: Keychain;
 }
 
 export async function ciLogin(
@@ -42,11 +46,18 @@ export async function ciLogin(
     updated_at: nowIso(),
   };
   const profile = withGatewayToken(base, record, scope);
-  await updateTokenFile(options.home, (current) => ({
-    ...current,
-    default_profile: options.profile,
-    profiles: { ...current.profiles, [options.profile]: profile },
-  }));
+  let replaced: RefreshTokenRef | undefined;
+  await updateTokenFile(options.home, (current) => {
+    replaced = current.profiles[options.profile]?.refresh_token;
+    return {
+      ...current,
+      default_profile: options.profile,
+      profiles: { ...current.profiles, [options.profile]: profile },
+    };
+  });
+  // A CI profile holds no refresh token: one left in the keychain by an earlier browser
+  // login of this profile would be referenced by nothing, so no logout could remove it.
+  await deleteRefreshToken(replaced, options.keychain);
   return { profile, record };
 }
 
