@@ -2,23 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertSecureUrl, providerForProfile, resolveProvider } from '../../../src/auth/providers.js';
-import type { LlmcError } from '../../../src/errors.js';
 import { tempHome } from '../../helpers/cli.js';
+import { errorOf } from '../../helpers/errors.js';
 
 const context = { home: '/nonexistent', env: {} as NodeJS.ProcessEnv };
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
-
-function errorOf(fn: () => unknown): LlmcError {
-  try {
-    fn();
-  } catch (error) {
-    return error as LlmcError;
-  }
-  throw new Error('no error');
-}
 
 describe('providers', () => {
   it('google: fixed issuer, your client id, offline access by parameter', () => {

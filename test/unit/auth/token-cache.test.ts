@@ -11,8 +11,8 @@ import {
   selectProfileName,
   updateTokenFile,
 } from '../../../src/auth/token-cache.js';
-import type { LlmcError } from '../../../src/errors.js';
 import { tempHome } from '../../helpers/cli.js';
+import { errorOf } from '../../helpers/errors.js';
 
 const profile = (extra: Partial<ProfileRecord> = {}): ProfileRecord => ({
   provider: 'dev',
@@ -30,15 +30,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
-
-function errorOf(fn: () => unknown): LlmcError {
-  try {
-    fn();
-  } catch (error) {
-    return error as LlmcError;
-  }
-  throw new Error('no error');
-}
 
 describe('token.json v1', () => {
   it('parses the ARCHITECTURE §3 example shape and keeps unknown fields', () => {
