@@ -57,8 +57,9 @@ export async function readFileIfExists(path: string): Promise<string | undefined
 }
 
 /**
- * Remove temp files a killed writer left behind in `dir` (ours and conf's
- * `atomically` ones), once they are old enough that no live writer owns them.
+ * Remove temp files a killed writer left behind in `dir` (ours, conf's
+ * `atomically` ones, and lock files a killed lock-breaker had moved aside),
+ * once they are old enough that no live process owns them.
  */
 export async function removeStaleTempFiles(dir: string, olderThanMs = 60_000): Promise<string[]> {
   const removed: string[] = [];
@@ -70,7 +71,9 @@ export async function removeStaleTempFiles(dir: string, olderThanMs = 60_000): P
   }
   const now = Date.now();
   for (const name of names) {
-    if (!name.includes(TMP_MARK) && !/\.tmp-\d+[a-z0-9]*$/i.test(name)) continue;
+    if (!name.includes(TMP_MARK) && !/\.tmp-\d+[a-z0-9]*$/i.test(name) && !/\.lock\.stale-[0-9a-f]+$/.test(name)) {
+      continue;
+    }
     const full = join(dir, name);
     try {
       const info = await stat(full);

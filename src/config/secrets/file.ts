@@ -1,20 +1,24 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LlmcError } from '../../errors.js';
 import type { SecretsProvider } from './types.js';
 
 /**
  * `file:PATH` — the file's content without its trailing newline. The directory
  * is watched (not the file), so a secret replaced by rename is seen too; the
- * TTL is the backstop where watching is not possible.
+ * TTL is the backstop where watching is not possible. `~/` means the home
+ * directory, as a user writing `file:~/.secrets/openai` expects.
  */
-export function fileProvider(): SecretsProvider {
+export function fileProvider(options: { homeDir?: string } = {}): SecretsProvider {
+  const expand = (target: string): string =>
+    target === '~' || target.startsWith('~/') ? join(options.homeDir ?? homedir(), target.slice(1)) : resolve(target);
   return {
     scheme: 'file',
     ttlMs: 10_000,
     async resolve(target) {
-      const path = resolve(target);
+      const path = expand(target);
       try {
         return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
       } catch (error) {
@@ -29,7 +33,7 @@ export function fileProvider(): SecretsProvider {
       }
     },
     watch(target, onChange) {
-      const path = resolve(target);
+      const path = expand(target);
       const name = basename(path);
       try {
         const watcher = watch(dirname(path), { persistent: false }, (_event, changed) => {

@@ -33,11 +33,13 @@ describe('removeStaleTempFiles', () => {
     const old = join(dir, 'config.json.llmc-tmp-123-abc');
     const conf = join(dir, 'config.json.tmp-1732550000000abc');
     const fresh = join(dir, 'token.json.llmc-tmp-456-def');
-    for (const file of [old, conf, fresh, join(dir, 'config.json')]) await writeFile(file, 'x');
+    const movedLock = join(dir, 'token.json.lock.stale-0a1b2c3d4e5f');
+    for (const file of [old, conf, fresh, movedLock, join(dir, 'config.json')]) await writeFile(file, 'x');
     const past = new Date(Date.now() - 120_000);
     await utimes(old, past, past);
     await utimes(conf, past, past);
-    expect((await removeStaleTempFiles(dir)).sort()).toEqual([conf, old].sort());
+    await utimes(movedLock, past, past);
+    expect((await removeStaleTempFiles(dir)).sort()).toEqual([conf, movedLock, old].sort());
     expect((await readdir(dir)).sort()).toEqual(['config.json', 'token.json.llmc-tmp-456-def']);
   });
 });

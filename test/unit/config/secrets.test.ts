@@ -42,6 +42,13 @@ describe('env provider', () => {
   });
 });
 
+describe('file provider', () => {
+  it('expands ~/ to the home directory', async () => {
+    await writeFile(join(dir, 'openai'), 'sk-from-home\n');
+    expect(await fileProvider({ homeDir: dir }).resolve('~/openai')).toBe('sk-from-home');
+  });
+});
+
 describe('SecretResolver', () => {
   it('picks up a file secret replaced by rename without a restart, trailing newline trimmed', async () => {
     const file = join(dir, 'key');
