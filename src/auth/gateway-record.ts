@@ -1,3 +1,4 @@
+import { isObject } from '../config/paths.js';
 import type { GatewayTokenRecord } from './gateway-exchange.js';
 import { nowIso, type ProfileRecord } from './token-cache.js';
 
@@ -20,9 +21,6 @@ export interface GatewayRequest {
   issued_at?: string | undefined;
   jti?: string | undefined;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The profile's gateway token, when it has a well-formed one. */
 export function gatewayRecordOf(profile: ProfileRecord): GatewayTokenRecord | undefined {

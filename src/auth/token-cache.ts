@@ -1,6 +1,7 @@
 import { readFileIfExists, writeFileAtomic } from '../config/fs-atomic.js';
 import { ensureHome, homePath } from '../config/home.js';
 import { parseJsonWithPosition } from '../config/json-position.js';
+import { isObject } from '../config/paths.js';
 import { LlmcError } from '../errors.js';
 
 /**
@@ -64,9 +65,6 @@ class Invalid extends Error {
     super(message);
   }
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function str(record: Record<string, unknown>, key: string, path: string, required = false): void {
   const value = record[key];

@@ -8,7 +8,8 @@ export function splitKey(key: string): string[] {
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+/** A plain JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
