@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { redactCredentials } from '../observability/redact.js';
 import type { Scopes } from './scopes.js';
 
 /**
@@ -29,9 +30,6 @@ export interface AuditEvent {
   status?: number | undefined;
   expires_at?: string | undefined;
 }
-
-/** Our tokens and JWTs (id_tokens). The general redactor would also mangle identities such as `repo:org/code-x:ref:…`. */
-const credential = /\bmcpgw_[A-Za-z0-9_-]{8,}|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
 export interface AuditLog {
   emit(event: AuditEvent): void;
@@ -66,7 +64,7 @@ export function createAuditLog(
     emit(event) {
       const line = JSON.stringify({ ...event, timestamp: new Date(clock()).toISOString() });
       // Events are built from fields that never hold a credential; this is the backstop.
-      writer.write(`${line.replace(credential, '[REDACTED]')}\n`);
+      writer.write(`${redactCredentials(line)}\n`);
     },
     close() {
       if (!ownsWriter || !writer.end) return Promise.resolve();

@@ -23,11 +23,22 @@ function hideValue(value: string): string {
   return quote === '"' || quote === "'" ? `${quote}${REDACTED}${quote}` : REDACTED;
 }
 
+/** Our own credential formats, and JWTs (id_tokens, access tokens): three base64url segments starting with {"… */
+const ownCredential = /\b(mcpgw|llmc)_[A-Za-z0-9_-]{8,}/g;
+const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
+/**
+ * Only the unambiguous credential shapes (mcpgw_/llmc_ keys, JWTs), for text
+ * such as audit lines whose identities (`repo:org/code-x:ref:…`) the general
+ * patterns of `redactString` would mangle.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(ownCredential, REDACTED).replace(jwt, REDACTED);
+}
+
 const patterns: Array<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
-  // Our own credential formats.
-  [/\b(mcpgw|llmc)_[A-Za-z0-9_-]{8,}/g, `$1_${REDACTED}`],
-  // JWTs (id_tokens, access tokens) — three base64url segments starting with {"…
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  [ownCredential, `$1_${REDACTED}`],
+  [jwt, REDACTED],
   // Authorization header values however they appear. `Token` only capitalised and with a digit in
   // the value, and never a value starting with "-": prose says "auth token --gateway", "token stored".
   [/\b([Bb]earer|[Bb]asic)\s+(?!-)[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`],
