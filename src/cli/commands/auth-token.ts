@@ -23,7 +23,7 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
   if (options.gateway) return gatewayToken(ctx, options);
   if (options.scope !== undefined) {
     throw new LlmcError('ERR_USAGE', '--scope goes with --gateway', {
-      hint: 'add --gateway, e.g. `llmc auth token` --gateway --scope "backends:openai tools:search"',
+      hint: 'add --gateway, e.g. `llmc auth token --gateway --scope "backends:openai tools:search"`',
     });
   }
   const kind = options.idToken ? 'id' : 'access';
@@ -45,12 +45,7 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
       minValidS: minValid,
       keyring: keyringWanted(ctx.env, options.keyring),
     });
-    if (fresh.fallbackReason) {
-      warn(
-        ctx,
-        `the OS keychain is not available (${fresh.fallbackReason}); the refresh token is now kept in token.json (0600)`,
-      );
-    }
+    warnKeychainFallback(ctx, fresh.fallbackReason);
     print(ctx, (kind === 'id' ? fresh.profile.id_token : fresh.profile.access_token) ?? '');
   } catch (error) {
     // A refresh that fails while the cached token still works: keep serving it (ARCHITECTURE §5).
@@ -58,6 +53,13 @@ export async function token(ctx: CliContext, options: TokenOptions): Promise<voi
     if (!isFresh(current, kind, 1)) throw error;
     warn(ctx, `could not refresh (${(error as Error).message}); printing the cached token, which is still valid`);
     print(ctx, (kind === 'id' ? current.id_token : current.access_token) ?? '');
+  }
+}
+
+/** A refresh that had to move the refresh token out of the keychain says so. */
+function warnKeychainFallback(ctx: CliContext, reason: string | undefined): void {
+  if (reason) {
+    warn(ctx, `the OS keychain is not available (${reason}); the refresh token is now kept in token.json (0600)`);
   }
 }
 
@@ -99,12 +101,7 @@ async function gatewayToken(ctx: CliContext, options: TokenOptions): Promise<voi
       keyring: keyringWanted(ctx.env, options.keyring),
       defaultGateway,
     });
-    if (result.fallbackReason) {
-      warn(
-        ctx,
-        `the OS keychain is not available (${result.fallbackReason}); the refresh token is now kept in token.json (0600)`,
-      );
-    }
+    warnKeychainFallback(ctx, result.fallbackReason);
     print(ctx, result.record.access_token);
   } catch (error) {
     if (options.scope !== undefined) throw error; // a different scope was asked for: the cached token is not it
